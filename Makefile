@@ -1,0 +1,112 @@
+# autoseccomp: see README.md.  `make`, `make check`, `make check-sanitize`,
+# `make install PREFIX=... DESTDIR=...`.
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BUILD       ?= build
+PYTHON      ?= /usr/bin/python3
+
+CC          ?= cc
+CFLAGS      ?= -O2 -g
+WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+SANITIZE    ?=
+ifneq ($(SANITIZE),)
+SANFLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+ALL_CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden \
+               -Iinclude -DAUTOSECCOMP_VERSION='"$(VERSION)"'
+LIBSECCOMP  := -lseccomp
+
+SOURCES := error source json names profile resolve bpf install apply builtin preload api
+OBJECTS := $(SOURCES:%=$(BUILD)/obj/%.o)
+
+LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
+EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
+TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
+                 $(BUILD)/tests/probe-api
+ifeq ($(SANITIZE),)
+TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
+endif
+
+.PHONY: all examples tests check check-sanitize install clean
+all: $(LIBS) $(EXAMPLES)
+
+profiles/default.h: profiles/default.json profiles/embed.sh
+	sh profiles/embed.sh $< as_default_profile_json > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/builtin.o: profiles/default.h
+
+$(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libautoseccomp.so: $(OBJECTS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now \
+		$^ -o $@ $(LIBSECCOMP)
+
+# One relocatable object with every hidden symbol made local, so the archive,
+# like the shared object, defines nothing a program could clash with.
+$(BUILD)/libautoseccomp.a: $(OBJECTS)
+	ld -r $^ -o $(BUILD)/obj/autoseccomp.o
+	objcopy --localize-hidden $(BUILD)/obj/autoseccomp.o
+	rm -f $@ && ar rcs $@ $(BUILD)/obj/autoseccomp.o
+
+# The link line README.md gives for linking the constructor in.
+LINK_CONSTRUCTOR = -Wl,--undefined=autoseccomp_version $(BUILD)/libautoseccomp.a $(LIBSECCOMP)
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libautoseccomp.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LINK_CONSTRUCTOR)
+
+$(BUILD)/examples/show-denied: examples/show-denied.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+$(BUILD)/examples/%-static: examples/%.c $(BUILD)/libautoseccomp.a
+	$(CC) $(ALL_CFLAGS) -static $< -o $@ $(LINK_CONSTRUCTOR)
+
+$(BUILD)/tests/probe: tests/probe.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ -lpthread
+
+$(BUILD)/tests/probe-linked: tests/probe.c $(BUILD)/libautoseccomp.a
+	$(CC) $(ALL_CFLAGS) $< -o $@ -lpthread $(LINK_CONSTRUCTOR)
+
+$(BUILD)/tests/probe-static: tests/probe.c $(BUILD)/libautoseccomp.a
+	$(CC) $(ALL_CFLAGS) -static $< -o $@ -lpthread $(LINK_CONSTRUCTOR)
+
+$(BUILD)/tests/probe-api: tests/probe-api.c $(BUILD)/libautoseccomp.so
+	$(CC) $(ALL_CFLAGS) $< -o $@ -L$(BUILD) -l:libautoseccomp.so -Wl,-rpath,$(abspath $(BUILD))
+
+$(BUILD)/tests/libearly-thread.so: tests/early-thread.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared $< -o $@ -lpthread
+
+tests: $(LIBS) $(EXAMPLES) $(TEST_PROGRAMS)
+
+check: tests
+	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) AUTOSECCOMP_SANITIZE=$(SANITIZE) \
+		$(PYTHON) -m pytest -q -rs tests
+
+# The same suite with the library and test programs built under ASan and UBSan.
+check-sanitize:
+	$(MAKE) BUILD=build-sanitize SANITIZE=1 check
+
+autoseccomp.pc: autoseccomp.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $(BUILD)/$@
+
+install: $(LIBS) autoseccomp.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(BUILD)/libautoseccomp.so $(DESTDIR)$(LIBDIR)/libautoseccomp.so.$(VERSION)
+	ln -sf libautoseccomp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libautoseccomp.so.0
+	ln -sf libautoseccomp.so.0 $(DESTDIR)$(LIBDIR)/libautoseccomp.so
+	install -m 0644 $(BUILD)/libautoseccomp.a $(DESTDIR)$(LIBDIR)/libautoseccomp.a
+	install -m 0644 include/autoseccomp.h $(DESTDIR)$(INCLUDEDIR)/autoseccomp.h
+	install -m 0644 $(BUILD)/autoseccomp.pc $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
+
+clean:
+	rm -rf build build-sanitize profiles/default.h

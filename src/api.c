@@ -1,0 +1,51 @@
+/* The public API: the only definitions the library exports. */
+#include <errno.h>
+#include <string.h>
+
+#include "apply.h"
+#include "autoseccomp.h"
+
+#define AUTOSECCOMP_API __attribute__((visibility("default")))
+
+/* Only the codes the header documents leave the library. */
+static int filter_code(int r)
+{
+	switch (r) {
+	case 0:
+	case -EINVAL:
+	case -ENOENT:
+	case -EACCES:
+	case -EISDIR:
+	case -EFBIG:
+	case -E2BIG:
+	case -EBUSY:
+	case -EPERM:
+	case -ESRCH:
+	case -ENOSYS:
+		return r;
+	default:
+		return -EINVAL;
+	}
+}
+
+AUTOSECCOMP_API int autoseccomp_apply(const char *profile, char *errbuf, size_t errlen)
+{
+	struct as_builtin builtin;
+	struct as_apply_options options = {.spec = profile, .builtin = &builtin, .trust_marker = true};
+	char message[768] = "";
+	int r = as_builtin_profile(&builtin, NULL, message, sizeof(message));
+
+	if (r == 0)
+		r = as_apply(&options, message, sizeof(message));
+
+	if (errbuf != NULL && errlen > 0) {
+		strncpy(errbuf, r < 0 ? message : "", errlen - 1);
+		errbuf[errlen - 1] = '\0';
+	}
+	return filter_code(r);
+}
+
+AUTOSECCOMP_API const char *autoseccomp_version(void)
+{
+	return AUTOSECCOMP_VERSION;
+}

@@ -1,0 +1,32 @@
+/* The whole pipeline, from a SECCOMP_PROFILE value to a filter in force,
+ * shared by the constructor and autoseccomp_apply. */
+#ifndef AS_APPLY_H
+#define AS_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "source.h"
+
+/* The environment variable that names the filter a process installed, so
+ * that its children, which inherit both filter and environment, do not
+ * install the same filter again. */
+#define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
+
+struct as_apply_options {
+	const char *spec;               /* SECCOMP_PROFILE's value, or NULL */
+	const struct as_builtin *builtin;
+	bool trust_marker;              /* may skip a filter the marker says is in force */
+};
+
+/* Install what OPTIONS names.  On failure, writes the one-line message into
+ * MESSAGE and returns a negative errno; nothing has been installed. */
+int as_apply(const struct as_apply_options *options, char *message, size_t message_len);
+
+/* The built-in profile: the one the program embedded, else Docker's default
+ * compiled into the library.  *LOCKED, when not NULL, tells whether the
+ * program locked it.  Fails, with MESSAGE, for an embedded profile of an
+ * unknown layout. */
+int as_builtin_profile(struct as_builtin *ret, bool *locked, char *message, size_t message_len);
+
+#endif

@@ -1,0 +1,342 @@
+#include "bpf.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+
+static void seccomp_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx != NULL)
+		seccomp_release(*ctx);
+}
+#define _cleanup_seccomp_ __attribute__((cleanup(seccomp_releasep)))
+
+/* runc asks libseccomp for its binary tree above this many rules. */
+#define TREE_THRESHOLD 32
+
+#define X32_SYSCALL_BIT 0x40000000u
+
+/* A syscall name as a C string, or false when it is too long to be one. */
+static bool name_to_cstr(struct as_str name, char *buf, size_t size)
+{
+	if (name.len >= size)
+		return false;
+	memcpy(buf, name.ptr, name.len);
+	buf[name.len] = '\0';
+	return true;
+}
+
+static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const struct as_profile *profile,
+			  const struct as_rule *rule, struct as_error *err, const char *name, unsigned int pos)
+{
+	struct scmp_arg_cmp conds[6];
+	const struct as_arg *args = &profile->args[rule->first_arg];
+	bool repeated = false;
+	unsigned int seen = 0;
+	int r;
+
+	for (unsigned int i = 0; i < rule->arg_count; i++) {
+		if (args[i].index.value > 5)
+			return as_error_set(err, -EINVAL, args[i].index.pos,
+					    "argument index %llu is out of range (syscalls only have up to 6 arguments)",
+					    (unsigned long long)args[i].index.value);
+		repeated |= (seen >> args[i].index.value) & 1;
+		seen |= 1u << args[i].index.value;
+	}
+	/* libseccomp refuses two comparisons of one argument in a rule, so runc
+	 * makes every condition a rule of its own when an index repeats: they are
+	 * then ORed, conditions on other indexes included. */
+	for (unsigned int i = 0; i < rule->arg_count; i++) {
+		const struct as_arg *arg = &args[i];
+		struct scmp_arg_cmp cond = {(unsigned int)arg->index.value, (enum scmp_compare)arg->op.value,
+					    arg->value.value, arg->value_two.value};
+		if (repeated) {
+			r = seccomp_rule_add_array(ctx, action, nr, 1, &cond);
+			if (r < 0)
+				return as_error_set(err, r, pos, "cannot add rule for \"%s\": %s", name, strerror(-r));
+		} else {
+			conds[i] = cond;
+		}
+	}
+	if (repeated)
+		return 0;
+	r = seccomp_rule_add_array(ctx, action, nr, rule->arg_count, conds);
+	if (r < 0)
+		return as_error_set(err, r, pos, "cannot add rule for \"%s\": %s", name, strerror(-r));
+	return 0;
+}
+
+/* One rule per name, skipping what runc skips: rules that repeat the default
+ * action and names this libseccomp does not know. */
+static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, const struct as_rule *rule,
+		    struct as_error *err)
+{
+	const struct as_profile *profile = resolved->profile;
+	uint32_t action = as_resolved_action(profile, rule);
+
+	for (unsigned int k = 0; k < rule->names.count; k++) {
+		struct as_str name = as_profile_string(profile, &rule->names, k);
+		char cname[64];
+		int nr, r;
+		if (name.len == 0)
+			return as_error_set(err, -EINVAL, name.pos, "empty string is not a valid syscall");
+		if (action == resolved->default_action || !name_to_cstr(name, cname, sizeof(cname)))
+			continue;
+		nr = seccomp_syscall_resolve_name(cname);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = add_conditions(ctx, action, nr, profile, rule, err, cname, name.pos);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static unsigned int count_names(const struct as_resolved *resolved)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < resolved->rule_count; i++)
+		n += resolved->profile->rules[resolved->rules[i]].names.count;
+	return n;
+}
+
+static int build_filter(const struct as_resolved *resolved, scmp_filter_ctx ctx, struct as_error *err)
+{
+	int r;
+
+	/* no_new_privs is the install stage's decision, not libseccomp's. */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r == 0 && count_names(resolved) > TREE_THRESHOLD)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		return as_error_set(err, r, AS_NO_POSITION, "cannot set filter attributes: %s", strerror(-r));
+	for (unsigned int i = 0; i < resolved->arch_count; i++) {
+		r = seccomp_arch_add(ctx, resolved->arches[i]);
+		if (r < 0 && r != -EEXIST)
+			return as_error_set(err, r, AS_NO_POSITION, "cannot add architecture: %s", strerror(-r));
+	}
+	for (unsigned int i = 0; i < resolved->rule_count; i++) {
+		r = add_rule(ctx, resolved, &resolved->profile->rules[resolved->rules[i]], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* libseccomp 2.5 exports only to a file descriptor; an anonymous memory
+ * file keeps the program off the disk and off the heap. */
+static int export_program(scmp_filter_ctx ctx, struct sock_filter *insns, unsigned int capacity, unsigned int *ret_len,
+			  struct as_error *err)
+{
+	_cleanup_close_ int fd = memfd_create("autoseccomp-bpf", MFD_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (fd < 0)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot create memory file: %s", strerror(errno));
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return as_error_set(err, r, AS_NO_POSITION, "cannot generate the filter: %s", strerror(-r));
+	if (fstat(fd, &st) < 0)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot size the filter: %s", strerror(errno));
+	if ((size_t)st.st_size > (size_t)capacity * sizeof(*insns))
+		return as_error_set(err, -E2BIG, AS_NO_POSITION, "filter is too large (%lld instructions, at most %d)",
+				    (long long)st.st_size / (long long)sizeof(*insns), BPF_MAXINSNS);
+	n = pread(fd, insns, (size_t)st.st_size, 0);
+	if (n != st.st_size)
+		return as_error_set(err, n < 0 ? -errno : -EIO, AS_NO_POSITION, "cannot read the filter back");
+	*ret_len = (unsigned int)(n / (ssize_t)sizeof(*insns));
+	return 0;
+}
+
+/* runc's ENOSYS stub.  A syscall numbered above every syscall the profile
+ * names is taken to be newer than the profile and gets ENOSYS, so that libc
+ * falls back to an older call instead of failing on the default errno. */
+
+enum { MAX_SECTIONS = AS_RESOLVED_MAX_ARCHES, STUB_MAX = 8 + 8 * MAX_SECTIONS };
+
+/* Jump targets, resolved when the stub is complete. */
+enum { TO_NEXT, TO_SKIP_ONE, TO_ENOSYS, TO_FILTER, TO_SECTION };
+
+struct section {
+	uint32_t audit_arch;
+	bool has_max, has_x32_max;
+	uint32_t max, x32_max; /* largest syscall number named, for the ABI and for x32 */
+};
+
+struct stub {
+	struct sock_filter insns[STUB_MAX];
+	unsigned int jt[STUB_MAX], jf[STUB_MAX]; /* targets of conditional jumps */
+	unsigned int at[TO_SECTION + MAX_SECTIONS];
+	unsigned int len;
+};
+
+static void emit(struct stub *stub, uint16_t code, uint32_t k, unsigned int jt, unsigned int jf)
+{
+	stub->insns[stub->len] = (struct sock_filter)BPF_STMT(code, k);
+	stub->jt[stub->len] = jt;
+	stub->jf[stub->len] = jf;
+	stub->len++;
+}
+
+static uint32_t audit_arch_of(uint32_t arch)
+{
+	/* x32 shares x86_64's audit architecture; bit 30 of the number tells them apart. */
+	return arch == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : arch;
+}
+
+static struct section *section_for(struct section *sections, unsigned int *count, uint32_t audit_arch)
+{
+	for (unsigned int i = 0; i < *count; i++)
+		if (sections[i].audit_arch == audit_arch)
+			return &sections[i];
+	sections[*count] = (struct section){.audit_arch = audit_arch};
+	return &sections[(*count)++];
+}
+
+/* The largest number of any name of any kept rule, per architecture, as runc
+ * computes it: whatever the rule's action, arguments or redundancy. */
+static void find_maxima(const struct as_resolved *resolved, uint32_t arch, struct section *section)
+{
+	const struct as_profile *profile = resolved->profile;
+
+	for (unsigned int i = 0; i < resolved->rule_count; i++) {
+		const struct as_rule *rule = &profile->rules[resolved->rules[i]];
+		for (unsigned int k = 0; k < rule->names.count; k++) {
+			char cname[64];
+			int nr;
+			if (!name_to_cstr(as_profile_string(profile, &rule->names, k), cname, sizeof(cname)))
+				continue;
+			nr = seccomp_syscall_resolve_name_arch(arch, cname);
+			if (nr < 0)
+				continue;
+			if (arch == SCMP_ARCH_X32 && (!section->has_x32_max || (uint32_t)nr > section->x32_max))
+				section->x32_max = (uint32_t)nr, section->has_x32_max = true;
+			if (arch != SCMP_ARCH_X32 && (!section->has_max || (uint32_t)nr > section->max))
+				section->max = (uint32_t)nr, section->has_max = true;
+		}
+	}
+}
+
+static void emit_section(struct stub *stub, const struct section *s, unsigned int label)
+{
+	bool x86_64 = s->audit_arch == AUDIT_ARCH_X86_64;
+
+	stub->at[label] = stub->len;
+	emit(stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
+	if (s->audit_arch == AUDIT_ARCH_S390 || s->audit_arch == AUDIT_ARCH_S390X)
+		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_ENOSYS, TO_NEXT);
+	if (x86_64 && s->has_max && s->has_x32_max) {
+		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_SKIP_ONE, TO_NEXT);
+		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->max, TO_ENOSYS, TO_FILTER);
+		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->x32_max, TO_ENOSYS, TO_FILTER);
+		return;
+	}
+	/* With one of the two x86_64 ABIs only, calls through the other go on to
+	 * libseccomp, whose bad-architecture action applies. */
+	if (x86_64 && s->has_x32_max)
+		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_NEXT, TO_FILTER);
+	else if (x86_64)
+		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_FILTER, TO_NEXT);
+	emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->has_max ? s->max : s->x32_max, TO_ENOSYS, TO_FILTER);
+}
+
+static unsigned int jump_offset(const struct stub *stub, unsigned int from, unsigned int target)
+{
+	if (target == TO_NEXT || target == TO_SKIP_ONE)
+		return target - TO_NEXT;
+	return stub->at[target] - from - 1;
+}
+
+static int resolve_jumps(struct stub *stub, struct as_error *err)
+{
+	for (unsigned int i = 0; i < stub->len; i++) {
+		unsigned int jt = jump_offset(stub, i, stub->jt[i]), jf = jump_offset(stub, i, stub->jf[i]);
+		if (BPF_CLASS(stub->insns[i].code) != BPF_JMP)
+			continue;
+		if (BPF_OP(stub->insns[i].code) == BPF_JA) {
+			stub->insns[i].k = jt;
+			continue;
+		}
+		if (jt > 255 || jf > 255)
+			return as_error_set(err, -E2BIG, AS_NO_POSITION, "ENOSYS stub is too large");
+		stub->insns[i].jt = (uint8_t)jt;
+		stub->insns[i].jf = (uint8_t)jf;
+	}
+	return 0;
+}
+
+static bool allows_by_default(uint32_t action)
+{
+	uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
+
+	return kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG || kind == SECCOMP_RET_TRACE;
+}
+
+static int build_stub(const struct as_resolved *resolved, const struct as_host *host, struct stub *stub,
+		      struct as_error *err)
+{
+	struct section sections[MAX_SECTIONS + 1];
+	unsigned int count = 0, used = 0;
+
+	stub->len = 0;
+	if (allows_by_default(resolved->default_action))
+		return 0;
+	find_maxima(resolved, host->native_arch, section_for(sections, &count, audit_arch_of(host->native_arch)));
+	for (unsigned int i = 0; i < resolved->arch_count && count < MAX_SECTIONS; i++)
+		find_maxima(resolved, resolved->arches[i],
+			    section_for(sections, &count, audit_arch_of(resolved->arches[i])));
+	emit(stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
+	for (unsigned int i = 0; i < count; i++)
+		if (sections[i].has_max || sections[i].has_x32_max)
+			emit(stub, BPF_JMP | BPF_JEQ | BPF_K, sections[i].audit_arch, TO_SECTION + used++, TO_NEXT);
+	if (used == 0) {
+		stub->len = 0;
+		return 0;
+	}
+	emit(stub, BPF_JMP | BPF_JA, 0, TO_FILTER, TO_NEXT);
+	for (unsigned int i = 0, label = TO_SECTION; i < count; i++)
+		if (sections[i].has_max || sections[i].has_x32_max)
+			emit_section(stub, &sections[i], label++);
+	stub->at[TO_ENOSYS] = stub->len;
+	emit(stub, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
+	stub->at[TO_FILTER] = stub->len;
+	return resolve_jumps(stub, err);
+}
+
+int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf *ret,
+		   struct as_error *err)
+{
+	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+	struct stub stub;
+	unsigned int len = 0;
+	int r;
+
+	r = build_stub(resolved, host, &stub, err);
+	if (r < 0)
+		return r;
+	ctx = seccomp_init(resolved->default_action);
+	if (ctx == NULL)
+		return as_error_set(err, -EINVAL, resolved->profile->default_action.pos,
+				    "libseccomp refused the default action");
+	r = build_filter(resolved, ctx, err);
+	if (r < 0)
+		return r;
+	r = export_program(ctx, ret->insns + stub.len, BPF_MAXINSNS - stub.len, &len, err);
+	if (r < 0)
+		return r;
+	memcpy(ret->insns, stub.insns, stub.len * sizeof(stub.insns[0]));
+	ret->len = stub.len + len;
+	ret->flags = resolved->flags;
+	return 0;
+}

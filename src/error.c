@@ -1,0 +1,36 @@
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int as_error_set(struct as_error *err, int code, size_t offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	err->offset = offset;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void as_error_format(const struct as_error *err, const char *source_name, const char *text,
+		     size_t text_len, char *buf, size_t buf_len)
+{
+	size_t line = 1, column = 1;
+
+	if (err->offset == AS_NO_POSITION || text == NULL) {
+		snprintf(buf, buf_len, "autoseccomp: %s: %s", source_name, err->message);
+		return;
+	}
+	for (size_t i = 0; i < err->offset && i < text_len; i++) {
+		if (text[i] == '\n') {
+			line++;
+			column = 1;
+		} else {
+			column++;
+		}
+	}
+	snprintf(buf, buf_len, "autoseccomp: %s:%zu:%zu: %s", source_name, line, column, err->message);
+}

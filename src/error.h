@@ -1,0 +1,26 @@
+/* Errors as values: a code, the byte in the profile that caused it, and a
+ * message in a fixed buffer, so that failing closed needs no heap. */
+#ifndef AS_ERROR_H
+#define AS_ERROR_H
+
+#include <stddef.h>
+
+#define AS_NO_POSITION ((size_t)-1)
+
+struct as_error {
+	int code;          /* negative errno */
+	size_t offset;     /* byte offset in the profile, or AS_NO_POSITION */
+	char message[512];
+};
+
+/* Fill ERR and return CODE (a negative errno), so that creating and returning
+ * an error is one statement. */
+__attribute__((format(printf, 4, 5))) int as_error_set(struct as_error *err, int code, size_t offset,
+						       const char *fmt, ...);
+
+/* Write "autoseccomp: SOURCE[:LINE:COL]: MESSAGE" into BUF, turning the offset
+ * into a line and column of TEXT. */
+void as_error_format(const struct as_error *err, const char *source_name, const char *text,
+		     size_t text_len, char *buf, size_t buf_len);
+
+#endif

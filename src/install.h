@@ -1,0 +1,17 @@
+/* Stage 6: install.  One seccomp(2) call puts the program in force on every
+ * thread of the process. */
+#ifndef AS_INSTALL_H
+#define AS_INSTALL_H
+
+#include "bpf.h"
+#include "error.h"
+#include "resolve.h"
+
+/* Set no_new_privs unless HOST holds CAP_SYS_ADMIN, then install BPF with
+ * TSYNC.  Allocates nothing. */
+int as_install(const struct as_bpf *bpf, const struct as_host *host, struct as_error *err);
+
+/* Whether the kernel reports a seccomp filter in force for this thread. */
+int as_install_filter_in_force(void);
+
+#endif

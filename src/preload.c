@@ -1,0 +1,45 @@
+/* The constructor: what LD_PRELOAD or a link with libautoseccomp.a runs
+ * before main.  It reads the environment, runs the pipeline, and on any
+ * failure exits before the program can run unconfined. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "autoseccomp.h"
+
+static void fail(const char *message)
+{
+	/* write(2), not stdio: the host's streams are not ours to flush. */
+	size_t len = strlen(message);
+
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, message, len);
+		if (n <= 0)
+			break;
+		message += n;
+		len -= (size_t)n;
+	}
+	(void)!write(STDERR_FILENO, "\n", 1);
+	_exit(AUTOSECCOMP_EXIT_FAILURE);
+}
+
+__attribute__((constructor)) static void autoseccomp_constructor(void)
+{
+	struct as_builtin builtin;
+	struct as_apply_options options = {.builtin = &builtin};
+	bool locked;
+	char message[768];
+
+	if (as_builtin_profile(&builtin, &locked, message, sizeof(message)) < 0)
+		fail(message);
+	/* A locked profile is applied whatever the environment says, and so is the
+	 * built-in one in secure-execution mode, where secure_getenv reads nothing. */
+	if (!locked) {
+		options.spec = secure_getenv("SECCOMP_PROFILE");
+		options.trust_marker = true;
+	}
+	if (as_apply(&options, message, sizeof(message)) < 0)
+		fail(message);
+}

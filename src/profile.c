@@ -1,0 +1,498 @@
+#include "profile.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "names.h"
+
+struct parser {
+	const struct as_json *json;
+	struct as_profile *profile;
+	struct as_error *err;
+};
+
+/* Reads the value at token TOK into the field at OUT. */
+typedef int (*field_reader)(struct parser *p, unsigned int tok, void *out);
+
+struct field {
+	const char *key;
+	size_t offset;
+	field_reader read;
+};
+
+static const struct as_token *token(const struct parser *p, unsigned int tok)
+{
+	return &p->json->tokens[tok];
+}
+
+static const char *token_text(const struct parser *p, unsigned int tok)
+{
+	return p->json->text + token(p, tok)->start;
+}
+
+static unsigned int token_len(const struct parser *p, unsigned int tok)
+{
+	return (unsigned int)(token(p, tok)->end - token(p, tok)->start);
+}
+
+/* Where a message about TOK points: a string's opening quote, else its first byte. */
+static unsigned int token_pos(const struct parser *p, unsigned int tok)
+{
+	return (unsigned int)token(p, tok)->start - (token(p, tok)->type == AS_TOKEN_STRING);
+}
+
+static bool is_null(const struct parser *p, unsigned int tok)
+{
+	return token(p, tok)->type == AS_TOKEN_PRIMITIVE && token_text(p, tok)[0] == 'n';
+}
+
+static const char *type_name(const struct parser *p, unsigned int tok)
+{
+	switch (token(p, tok)->type) {
+	case AS_TOKEN_OBJECT:
+		return "an object";
+	case AS_TOKEN_ARRAY:
+		return "an array";
+	case AS_TOKEN_STRING:
+		return "a string";
+	default:
+		break;
+	}
+	switch (token_text(p, tok)[0]) {
+	case 't':
+	case 'f':
+		return "a boolean";
+	case 'n':
+		return "null";
+	default:
+		return "a number";
+	}
+}
+
+static int expect(struct parser *p, unsigned int tok, enum as_token_type type, const char *what)
+{
+	if (token(p, tok)->type == type)
+		return 0;
+	return as_error_set(p->err, -EINVAL, token_pos(p, tok), "expected %s, got %s", what, type_name(p, tok));
+}
+
+static bool key_equals(const struct parser *p, unsigned int tok, const char *key)
+{
+	/* Go's decoder matches keys without regard to ASCII case. */
+	return token_len(p, tok) == strlen(key) && strncasecmp(token_text(p, tok), key, strlen(key)) == 0;
+}
+
+static int read_object(struct parser *p, unsigned int tok, const struct field *fields, size_t n, void *out)
+{
+	unsigned int members, at = tok + 1;
+	int r;
+
+	r = expect(p, tok, AS_TOKEN_OBJECT, "an object");
+	if (r < 0)
+		return r;
+	members = (unsigned int)token(p, tok)->size;
+	for (unsigned int m = 0; m < members; m++) {
+		/* A repeated key is read again, so the last one wins, as in Go. */
+		for (size_t f = 0; f < n; f++) {
+			if (!key_equals(p, at, fields[f].key))
+				continue;
+			r = fields[f].read(p, at + 1, (char *)out + fields[f].offset);
+			if (r < 0)
+				return r;
+			break;
+		}
+		at = as_json_skip(p->json, at + 1);
+	}
+	return 0;
+}
+
+/* A string the library interprets must be written without escapes, so that
+ * the bytes compared are the characters meant. */
+static int plain_string(struct parser *p, unsigned int tok, const char *what)
+{
+	int r = expect(p, tok, AS_TOKEN_STRING, what);
+
+	if (r < 0)
+		return r;
+	if (memchr(token_text(p, tok), '\\', token_len(p, tok)) != NULL)
+		return as_error_set(p->err, -EINVAL, token_pos(p, tok), "escape sequences are not supported in %s",
+				    what);
+	return 0;
+}
+
+static int read_string(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_str *str = out;
+	int r;
+
+	if (is_null(p, tok))
+		return 0;
+	r = expect(p, tok, AS_TOKEN_STRING, "a string");
+	if (r < 0)
+		return r;
+	*str = (struct as_str){token_text(p, tok), token_len(p, tok), token_pos(p, tok)};
+	return 0;
+}
+
+/* The legacy single "name", kept as a list of one so that it reads as "names";
+ * an empty name is no name, as in Docker. */
+static int read_legacy_name(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_strings *list = out;
+	int r;
+
+	*list = (struct as_strings){.pos = token_pos(p, tok)};
+	if (is_null(p, tok))
+		return 0;
+	r = plain_string(p, tok, "a string");
+	if (r < 0)
+		return r;
+	if (token_len(p, tok) > 0)
+		list->first = tok, list->count = 1;
+	return 0;
+}
+
+static int read_strings(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_strings *list = out;
+	unsigned int count;
+	int r;
+
+	*list = (struct as_strings){.pos = token_pos(p, tok)};
+	if (is_null(p, tok))
+		return 0;
+	r = expect(p, tok, AS_TOKEN_ARRAY, "an array of strings");
+	if (r < 0)
+		return r;
+	count = (unsigned int)token(p, tok)->size;
+	for (unsigned int k = 0; k < count; k++) {
+		r = plain_string(p, tok + 1 + k, "a string");
+		if (r < 0)
+			return r;
+	}
+	*list = (struct as_strings){tok + 1, count, token_pos(p, tok)};
+	return 0;
+}
+
+static int read_number(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_number *number = out;
+	const char *text = token_text(p, tok);
+	unsigned int len = token_len(p, tok);
+	uint64_t value = 0;
+	int r;
+
+	if (is_null(p, tok))
+		return 0;
+	r = expect(p, tok, AS_TOKEN_PRIMITIVE, "a number");
+	if (r == 0 && (text[0] == 't' || text[0] == 'f'))
+		r = as_error_set(p->err, -EINVAL, token_pos(p, tok), "expected a number, got a boolean");
+	if (r < 0)
+		return r;
+	/* The JSON stage checked the number's syntax; Go's unsigned fields take
+	 * only its plain integers. */
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned int digit = (unsigned int)(text[i] - '0');
+		if (digit > 9)
+			return as_error_set(p->err, -EINVAL, token_pos(p, tok),
+					    "expected a non-negative integer, got %.*s", (int)(len > 32 ? 32 : len), text);
+		if (value > (UINT64_MAX - digit) / 10)
+			return as_error_set(p->err, -ERANGE, token_pos(p, tok),
+					    "number %.*s is out of range (at most 18446744073709551615)",
+					    (int)(len > 32 ? 32 : len), text);
+		value = value * 10 + digit;
+	}
+	*number = (struct as_number){true, value, token_pos(p, tok)};
+	return 0;
+}
+
+static int read_choice(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_choice *out)
+{
+	const struct as_name *found;
+	int r;
+
+	if (is_null(p, tok))
+		return 0;
+	r = plain_string(p, tok, "a string");
+	if (r < 0)
+		return r;
+	r = as_name_lookup(table, token_text(p, tok), token_len(p, tok), token_pos(p, tok), &found, p->err);
+	if (r < 0)
+		return r;
+	*out = (struct as_choice){true, found->value, token_pos(p, tok)};
+	return 0;
+}
+
+static int read_action(struct parser *p, unsigned int tok, void *out)
+{
+	return read_choice(p, tok, &as_action_names, out);
+}
+
+static int read_operator(struct parser *p, unsigned int tok, void *out)
+{
+	return read_choice(p, tok, &as_operator_names, out);
+}
+
+static int read_arch(struct parser *p, unsigned int tok, void *out)
+{
+	return read_choice(p, tok, &as_arch_names, out);
+}
+
+static int read_choices(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_strings *out)
+{
+	int r = read_strings(p, tok, out);
+
+	for (unsigned int k = 0; r == 0 && k < out->count; k++) {
+		struct as_choice unused;
+		r = read_choice(p, out->first + k, table, &unused);
+	}
+	return r;
+}
+
+static int read_arch_list(struct parser *p, unsigned int tok, void *out)
+{
+	return read_choices(p, tok, &as_arch_names, out);
+}
+
+static int read_flag_list(struct parser *p, unsigned int tok, void *out)
+{
+	return read_choices(p, tok, &as_flag_names, out);
+}
+
+/* Docker's kernel version: "MAJOR.MINOR", each part 0..255, not "0.0"; ""
+ * means 0.0 and so always holds. */
+static int parse_kernel_part(const char *s, size_t len, unsigned int *ret)
+{
+	unsigned int value = 0;
+
+	if (len == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		value = value * 10 + (unsigned int)(s[i] - '0');
+		if (value > 255)
+			return -1;
+	}
+	*ret = value;
+	return 0;
+}
+
+static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_condition *cond = (struct as_condition *)((char *)out - offsetof(struct as_condition, has_min_kernel));
+	const char *text = token_text(p, tok), *dot;
+	unsigned int len = token_len(p, tok), major = 0, minor = 0;
+	int r;
+
+	if (is_null(p, tok))
+		return 0;
+	r = plain_string(p, tok, "a kernel version string");
+	if (r < 0)
+		return r;
+	dot = memchr(text, '.', len);
+	if (len > 0 && (dot == NULL || parse_kernel_part(text, (size_t)(dot - text), &major) < 0 ||
+			parse_kernel_part(dot + 1, len - (size_t)(dot + 1 - text), &minor) < 0 ||
+			(major == 0 && minor == 0)))
+		return as_error_set(p->err, -EINVAL, token_pos(p, tok),
+				    "invalid kernel version \"%.*s\" (expected MAJOR.MINOR, such as \"4.8\")",
+				    (int)(len > 32 ? 32 : len), text);
+	cond->has_min_kernel = true;
+	cond->min_kernel_major = major;
+	cond->min_kernel_minor = minor;
+	return 0;
+}
+
+static const struct field condition_fields[] = {
+	{"caps", offsetof(struct as_condition, caps), read_strings},
+	{"arches", offsetof(struct as_condition, arches), read_strings},
+	{"minKernel", offsetof(struct as_condition, has_min_kernel), read_min_kernel},
+};
+
+static int read_condition(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_condition *cond = out;
+	int r;
+
+	*cond = (struct as_condition){.pos = token_pos(p, tok)};
+	if (is_null(p, tok))
+		return 0;
+	r = read_object(p, tok, condition_fields, sizeof(condition_fields) / sizeof(condition_fields[0]), cond);
+	cond->present = true;
+	return r;
+}
+
+static const struct field arg_fields[] = {
+	{"index", offsetof(struct as_arg, index), read_number},
+	{"value", offsetof(struct as_arg, value), read_number},
+	{"valueTwo", offsetof(struct as_arg, value_two), read_number},
+	{"op", offsetof(struct as_arg, op), read_operator},
+};
+
+/* Reads the array at TOK with READ_ONE for each element, which must be an
+ * object; returns the number of elements in *COUNT. */
+static int read_array_of_objects(struct parser *p, unsigned int tok, const char *what, unsigned int capacity,
+				 unsigned int *count, int (*read_one)(struct parser *, unsigned int, unsigned int))
+{
+	unsigned int n, at = tok + 1;
+	int r;
+
+	*count = 0;
+	if (is_null(p, tok))
+		return 0;
+	r = expect(p, tok, AS_TOKEN_ARRAY, "an array");
+	if (r < 0)
+		return r;
+	n = (unsigned int)token(p, tok)->size;
+	if (n > capacity)
+		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "too many %s (%u, at most %u)", what, n,
+				    capacity);
+	for (unsigned int k = 0; k < n; k++) {
+		r = expect(p, at, AS_TOKEN_OBJECT, "an object");
+		if (r < 0)
+			return r;
+		r = read_one(p, at, k);
+		if (r < 0)
+			return r;
+		at = as_json_skip(p->json, at);
+	}
+	*count = n;
+	return 0;
+}
+
+static int read_one_arg(struct parser *p, unsigned int tok, unsigned int k)
+{
+	struct as_arg *arg = &p->profile->args[p->profile->arg_count + k];
+	int r;
+
+	*arg = (struct as_arg){.pos = token_pos(p, tok)};
+	r = read_object(p, tok, arg_fields, sizeof(arg_fields) / sizeof(arg_fields[0]), arg);
+	if (r == 0 && !arg->op.present)
+		r = as_error_set(p->err, -EINVAL, arg->pos, "argument has no \"op\"");
+	return r;
+}
+
+static int read_args(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_rule *rule = (struct as_rule *)((char *)out - offsetof(struct as_rule, first_arg));
+	unsigned int room = AS_PROFILE_MAX_ARGS - p->profile->arg_count, n;
+	int r;
+
+	r = read_array_of_objects(p, tok, "arguments in the profile", room, &n, read_one_arg);
+	if (r < 0)
+		return r;
+	rule->first_arg = p->profile->arg_count;
+	rule->arg_count = n;
+	p->profile->arg_count += n;
+	return 0;
+}
+
+static const struct field rule_fields[] = {
+	{"names", offsetof(struct as_rule, names), read_strings},
+	{"name", offsetof(struct as_rule, name), read_legacy_name},
+	{"action", offsetof(struct as_rule, action), read_action},
+	{"errnoRet", offsetof(struct as_rule, errno_ret), read_number},
+	{"args", offsetof(struct as_rule, first_arg), read_args},
+	{"includes", offsetof(struct as_rule, includes), read_condition},
+	{"excludes", offsetof(struct as_rule, excludes), read_condition},
+};
+
+static int read_one_rule(struct parser *p, unsigned int tok, unsigned int k)
+{
+	struct as_rule *rule = &p->profile->rules[k];
+	int r;
+
+	*rule = (struct as_rule){.pos = token_pos(p, tok)};
+	r = read_object(p, tok, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]), rule);
+	if (r < 0)
+		return r;
+	if (rule->name.count > 0 && rule->names.count > 0)
+		return as_error_set(p->err, -EINVAL, rule->name.pos,
+				    "rule has both \"name\" and \"names\" (use either 'name' or 'names')");
+	if (rule->name.count > 0)
+		rule->names = rule->name;
+	if (!rule->action.present)
+		return as_error_set(p->err, -EINVAL, rule->pos, "rule has no \"action\"");
+	return 0;
+}
+
+static int read_rules(struct parser *p, unsigned int tok, void *out)
+{
+	return read_array_of_objects(p, tok, "rules", AS_PROFILE_MAX_RULES, out, read_one_rule);
+}
+
+static const struct field arch_map_fields[] = {
+	{"architecture", offsetof(struct as_arch_map_entry, architecture), read_arch},
+	{"subArchitectures", offsetof(struct as_arch_map_entry, sub_architectures), read_arch_list},
+};
+
+static int read_one_arch_map_entry(struct parser *p, unsigned int tok, unsigned int k)
+{
+	struct as_arch_map_entry *entry = &p->profile->arch_map[k];
+
+	*entry = (struct as_arch_map_entry){.pos = token_pos(p, tok)};
+	return read_object(p, tok, arch_map_fields, sizeof(arch_map_fields) / sizeof(arch_map_fields[0]), entry);
+}
+
+static int read_arch_map(struct parser *p, unsigned int tok, void *out)
+{
+	return read_array_of_objects(p, tok, "archMap entries", AS_PROFILE_MAX_ARCH_MAP, out,
+				     read_one_arch_map_entry);
+}
+
+static const struct field profile_fields[] = {
+	{"defaultAction", offsetof(struct as_profile, default_action), read_action},
+	{"defaultErrnoRet", offsetof(struct as_profile, default_errno_ret), read_number},
+	{"architectures", offsetof(struct as_profile, architectures), read_arch_list},
+	{"archMap", offsetof(struct as_profile, arch_map_count), read_arch_map},
+	{"syscalls", offsetof(struct as_profile, rule_count), read_rules},
+	{"flags", offsetof(struct as_profile, flags), read_flag_list},
+	{"listenerPath", offsetof(struct as_profile, listener_path), read_string},
+	{"listenerMetadata", offsetof(struct as_profile, listener_metadata), read_string},
+};
+
+static int check_profile(struct parser *p)
+{
+	const struct as_profile *profile = p->profile;
+
+	/* Docker treats these as "no filter at all"; a security tool that is
+	 * asked for a filter refuses rather than run the program unconfined. */
+	if (!profile->default_action.present && profile->rule_count == 0)
+		return as_error_set(p->err, -EINVAL, token_pos(p, 0),
+				    "profile has no defaultAction and no syscalls, which Docker runs unconfined "
+				    "(to run unconfined, set SECCOMP_PROFILE=unconfined)");
+	if (!profile->default_action.present)
+		return as_error_set(p->err, -EINVAL, token_pos(p, 0), "profile has no \"defaultAction\"");
+	if (profile->architectures.count > 0 && profile->arch_map_count > 0)
+		return as_error_set(p->err, -EINVAL, profile->architectures.pos,
+				    "both 'architectures' and 'archMap' are specified (use either 'architectures' "
+				    "or 'archMap')");
+	return 0;
+}
+
+int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct as_error *err)
+{
+	struct parser p = {json, ret, err};
+	int r;
+
+	memset(ret, 0, offsetof(struct as_profile, arch_map));
+	ret->json = json;
+	ret->arch_map_count = ret->rule_count = ret->arg_count = 0;
+	if (is_null(&p, 0))
+		return as_error_set(err, -EINVAL, 0,
+				    "profile is null, which Docker runs unconfined "
+				    "(to run unconfined, set SECCOMP_PROFILE=unconfined)");
+	r = read_object(&p, 0, profile_fields, sizeof(profile_fields) / sizeof(profile_fields[0]), ret);
+	if (r < 0)
+		return r;
+	return check_profile(&p);
+}
+
+struct as_str as_profile_string(const struct as_profile *profile, const struct as_strings *list, unsigned int k)
+{
+	const struct as_token *tok = &profile->json->tokens[list->first + k];
+
+	return (struct as_str){profile->json->text + tok->start, (unsigned int)(tok->end - tok->start),
+			       (unsigned int)tok->start - 1};
+}

@@ -1,0 +1,99 @@
+/* Stage 3: the profile view.  Docker's format read from the tokens, checked
+ * as Docker's decoder and runc check it; strings point into the profile's
+ * bytes and every element keeps its position for messages. */
+#ifndef AS_PROFILE_H
+#define AS_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "json.h"
+
+#define AS_PROFILE_MAX_RULES 2048
+#define AS_PROFILE_MAX_ARGS 2048
+#define AS_PROFILE_MAX_ARCH_MAP 64
+
+/* A string of the profile, not NUL-terminated. */
+struct as_str {
+	const char *ptr; /* NULL when absent */
+	unsigned int len;
+	unsigned int pos; /* byte offset of its opening quote */
+};
+
+/* A JSON array of strings: tokens first .. first + count - 1. */
+struct as_strings {
+	unsigned int first;
+	unsigned int count;
+	unsigned int pos;
+};
+
+struct as_number {
+	bool present;
+	uint64_t value;
+	unsigned int pos;
+};
+
+/* A name found in one of the tables of names.h. */
+struct as_choice {
+	bool present;
+	uint64_t value;
+	unsigned int pos;
+};
+
+struct as_condition {
+	bool present;
+	struct as_strings caps;
+	struct as_strings arches;
+	bool has_min_kernel;
+	unsigned int min_kernel_major, min_kernel_minor;
+	unsigned int pos;
+};
+
+struct as_arg {
+	struct as_number index;
+	struct as_number value;
+	struct as_number value_two;
+	struct as_choice op;
+	unsigned int pos;
+};
+
+struct as_rule {
+	struct as_strings names; /* "names", or the legacy "name" as one element */
+	struct as_strings name;  /* the legacy "name", as a list of zero or one */
+	struct as_choice action;
+	struct as_number errno_ret;
+	unsigned int first_arg, arg_count; /* into as_profile.args */
+	struct as_condition includes, excludes;
+	unsigned int pos;
+};
+
+struct as_arch_map_entry {
+	struct as_choice architecture;
+	struct as_strings sub_architectures;
+	unsigned int pos;
+};
+
+struct as_profile {
+	const struct as_json *json;
+	struct as_choice default_action;
+	struct as_number default_errno_ret;
+	struct as_strings architectures;
+	struct as_strings flags;
+	struct as_str listener_path;
+	struct as_str listener_metadata;
+	struct as_arch_map_entry arch_map[AS_PROFILE_MAX_ARCH_MAP];
+	unsigned int arch_map_count;
+	struct as_rule rules[AS_PROFILE_MAX_RULES];
+	unsigned int rule_count;
+	struct as_arg args[AS_PROFILE_MAX_ARGS];
+	unsigned int arg_count;
+};
+
+/* Read the profile in JSON into RET.  On error RET is left partly written. */
+int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct as_error *err);
+
+/* Element K of the string array LIST. */
+struct as_str as_profile_string(const struct as_profile *profile, const struct as_strings *list, unsigned int k);
+
+#endif

@@ -1,0 +1,60 @@
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+
+static int map_file(const char *path, struct as_source *ret, struct as_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	void *text;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open profile: %s", strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot stat profile: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return as_error_set(err, -EISDIR, AS_NO_POSITION, "profile is a directory");
+	if (!S_ISREG(st.st_mode))
+		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is not a regular file");
+	if (st.st_size == 0)
+		return as_error_set(err, -EINVAL, 0, "profile is empty");
+	if (st.st_size > AS_SOURCE_MAX_BYTES)
+		return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (%lld bytes, at most %d)",
+				    (long long)st.st_size, AS_SOURCE_MAX_BYTES);
+	text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (text == MAP_FAILED)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
+	*ret = (struct as_source){
+		.kind = AS_SOURCE_FILE, .name = path, .text = text, .len = (size_t)st.st_size, .mapped = true};
+	return 0;
+}
+
+int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
+		   struct as_error *err)
+{
+	if (spec != NULL && strcmp(spec, "unconfined") == 0) {
+		*ret = (struct as_source){.kind = AS_SOURCE_UNCONFINED, .name = "unconfined"};
+		return 0;
+	}
+	if (spec == NULL || spec[0] == '\0' || strcmp(spec, "builtin") == 0) {
+		*ret = (struct as_source){
+			.kind = AS_SOURCE_BUILTIN, .name = "builtin", .text = builtin->text, .len = builtin->len};
+		return 0;
+	}
+	return map_file(spec, ret, err);
+}
+
+void as_source_close(struct as_source *source)
+{
+	if (source->mapped)
+		munmap((void *)source->text, source->len);
+	source->mapped = false;
+	source->text = NULL;
+}

@@ -1,0 +1,41 @@
+/* Stage 1: where the profile comes from (SECCOMP_PROFILE, the built-in
+ * profile, a file) and its bytes, read without the heap. */
+#ifndef AS_SOURCE_H
+#define AS_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* Larger files are refused rather than parsed: Docker's own profile is 20 KiB. */
+#define AS_SOURCE_MAX_BYTES (1024 * 1024)
+
+enum as_source_kind {
+	AS_SOURCE_UNCONFINED, /* install nothing */
+	AS_SOURCE_BUILTIN,    /* compiled into the library or the program */
+	AS_SOURCE_FILE,       /* a path */
+};
+
+struct as_source {
+	enum as_source_kind kind;
+	const char *name; /* for messages: the path, or "builtin" */
+	const char *text;
+	size_t len;
+	bool mapped; /* text is a mapping that as_source_close releases */
+};
+
+/* The built-in profile: Docker's default, or the one a program embedded. */
+struct as_builtin {
+	const char *text;
+	size_t len;
+};
+
+/* Decide what SPEC (a SECCOMP_PROFILE value, NULL when unset) names and, for
+ * BUILTIN or a path, get its bytes.  RET is written only on success. */
+int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
+		   struct as_error *err);
+
+void as_source_close(struct as_source *source);
+
+#endif
