@@ -97,6 +97,33 @@ static int check_token(const char *text, const struct as_token *tok, struct as_e
 	return 0;
 }
 
+/* Go's decoder refuses nesting deeper than this, and so Docker does. */
+#define MAX_DEPTH 10000
+
+static int check_depth(const char *text, size_t len, struct as_error *err)
+{
+	bool in_string = false;
+	unsigned int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > MAX_DEPTH)
+				return as_error_set(err, -EINVAL, i, "nesting is deeper than %d levels", MAX_DEPTH);
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 int as_json_parse(const char *text, size_t len, struct as_token *tokens, unsigned int capacity,
 		  struct as_json *ret, struct as_error *err)
 {
@@ -104,6 +131,8 @@ int as_json_parse(const char *text, size_t len, struct as_token *tokens, unsigne
 	size_t end;
 	int n;
 
+	if (check_depth(text, len, err) < 0)
+		return err->code;
 	jsmn_init(&parser);
 	n = jsmn_parse(&parser, text, len, (jsmntok_t *)tokens, capacity);
 	if (n == JSMN_ERROR_NOMEM)

@@ -1,0 +1,130 @@
+"""Shared helpers: run real programs under real filters and read what the
+kernel answered.  The build directory comes from AUTOSECCOMP_BUILD (set by
+`make check`)."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = Path(os.environ.get("AUTOSECCOMP_BUILD", ROOT / "build"))
+SANITIZE = bool(os.environ.get("AUTOSECCOMP_SANITIZE"))
+LIB = BUILD / "libautoseccomp.so"
+PROBE = BUILD / "tests" / "probe"
+PROBE_LINKED = BUILD / "tests" / "probe-linked"
+PROBE_STATIC = BUILD / "tests" / "probe-static"
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference"
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+
+EPERM, ENOENT, ESRCH, EBADF, ENXIO, EINVAL, ENOSYS = 1, 2, 3, 9, 6, 22, 38
+ENOANO, EPROTONOSUPPORT, ENETDOWN = 55, 93, 100
+
+
+class Result:
+    def __init__(self, proc):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.calls = []
+        self.status = {}
+        for line in proc.stdout.splitlines():
+            words = line.split()
+            if len(words) == 3 and words[1].startswith("ret=") and words[2].startswith("errno="):
+                self.calls.append((words[0], int(words[1][4:]), int(words[2][6:])))
+            elif ":" in line and line.split(":")[0] in ("Seccomp", "Seccomp_filters", "NoNewPrivs"):
+                key, value = line.split(":", 1)
+                self.status[key] = int(value)
+
+    @property
+    def main_ran(self):
+        return self.stdout.startswith("main\n")
+
+    @property
+    def errnos(self):
+        """The errno of each call, 0 for a call that succeeded."""
+        return [errno for _, _, errno in self.calls]
+
+    @property
+    def signal(self):
+        return -self.returncode if self.returncode < 0 else None
+
+    def __repr__(self):
+        return f"Result(rc={self.returncode}, stdout={self.stdout!r}, stderr={self.stderr!r})"
+
+
+def base_env():
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+    if SANITIZE:
+        # The ASan runtime comes in with the preloaded library, after the
+        # host's own libraries; leak checking needs ptrace, which filters deny.
+        env["ASAN_OPTIONS"] = "verify_asan_link_order=0:detect_leaks=0:abort_on_error=0"
+        env["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
+    return env
+
+
+def run(argv, profile=None, preload=True, user=None, env=None, extra_preload=(), cwd=None, timeout=60):
+    """Run ARGV with the library preloaded (or not) and SECCOMP_PROFILE set to
+    PROFILE (None: unset).  USER "nobody" drops to uid 65534 with no
+    capabilities before the library loads."""
+    variables = {}
+    if preload:
+        variables["LD_PRELOAD"] = " ".join([str(LIB)] + [str(p) for p in extra_preload])
+    if profile is not None:
+        variables["SECCOMP_PROFILE"] = str(profile)
+    variables.update(env or {})
+    argv = [str(a) for a in argv]
+    full_env = base_env()
+    if user == "nobody":
+        argv = NOBODY + ["env"] + [f"{k}={v}" for k, v in variables.items()] + argv
+    else:
+        full_env.update(variables)
+    proc = subprocess.run(argv, env=full_env, capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    return Result(proc)
+
+
+def probe(*ops, **kwargs):
+    """Run the probe with OPS, each a list of words, separated by "--"."""
+    argv = [kwargs.pop("program", PROBE)]
+    for i, op in enumerate(ops):
+        if i:
+            argv.append("--")
+        argv.extend(str(word) for word in op)
+    return run(argv, **kwargs)
+
+
+def docker_allow_names():
+    """The names of the built-in profile's main ALLOW block: enough for any
+    ordinary program, the probe included."""
+    profile = json.loads((ROOT / "profiles" / "default.json").read_text())
+    return list(profile["syscalls"][0]["names"])
+
+
+@pytest.fixture
+def write_profile(tmp_path):
+    """Write a profile (a dict, or JSON text) to a file and return its path."""
+    counter = [0]
+
+    def write(content, name=None):
+        counter[0] += 1
+        path = tmp_path / (name or f"profile{counter[0]}.json")
+        path.write_text(content if isinstance(content, str) else json.dumps(content, indent=1))
+        return path
+
+    return write
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+needs_root = pytest.mark.skipif(not is_root(), reason="needs root, to run as uid 65534 and with every capability")
+needs_reference = pytest.mark.skipif(
+    not (REFERENCE / "moby-default.json").exists(), reason=f"Docker's profile is absent from {REFERENCE}")
+not_sanitized = pytest.mark.skipif(SANITIZE, reason="static linking is not possible with the sanitizers")
+
+SIGSYS = signal.SIGSYS
