@@ -46,6 +46,7 @@ $(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
 $(BUILD)/libautoseccomp.so: $(OBJECTS)
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now \
 		$^ -o $@ $(LIBSECCOMP)
+	ln -sf libautoseccomp.so $(BUILD)/libautoseccomp.so.0
 
 # One relocatable object with every hidden symbol made local, so the archive,
 # like the shared object, defines nothing a program could clash with.

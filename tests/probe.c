@@ -3,6 +3,7 @@
  *
  *   probe [OP ARGS...] [-- OP ARGS...]...
  *
+ * An exec takes every word after it, so it comes last.
  * Every run prints "main" first, so a test can tell that main ran. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -192,7 +193,8 @@ int main(int argc, char **argv)
 	printf("main\n");
 	fflush(stdout);
 	for (int i = 1; i <= argc; i++) {
-		if (i < argc && strcmp(argv[i], "--") != 0)
+		/* exec takes the rest of the line, separators included. */
+		if (i < argc && (strcmp(argv[i], "--") != 0 || strcmp(argv[start], "exec") == 0))
 			continue;
 		if (i > start) {
 			char *saved = argv[i];

@@ -1,0 +1,63 @@
+"""Threads and children: a thread started before the constructor, nested
+execs that inherit the preload, a child that clears its environment, and a
+child that asks for another profile."""
+import os
+
+from conftest import EPERM, BUILD, PROBE, probe
+
+DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+
+
+def test_a_thread_started_before_the_constructor_is_confined(write_profile, tmp_path):
+    target = tmp_path / "from-thread"
+    # Later entries of LD_PRELOAD are initialised first: the thread's library
+    # runs its constructor, and starts its thread, before autoseccomp's.
+    r = probe(["release-early-thread"], profile=write_profile(DENY_MKDIR),
+              extra_preload=[BUILD / "tests" / "libearly-thread.so"], env={"EARLY_THREAD_DIR": target})
+    assert r.returncode == 0, r
+    assert "early-thread started-seccomp=0 now-seccomp=2 mkdir ret=-1 errno=1" in r.stdout, r
+    assert not target.exists()
+
+
+def test_fifty_nested_execs_end_with_one_filter():
+    r = probe(["chain", 50], profile="builtin")
+    assert r.returncode == 0 and r.stdout.count("main\n") == 51, r
+    assert r.status["Seccomp_filters"] == 1 and r.status["Seccomp"] == 2, r
+
+
+def test_fifty_nested_execs_of_a_custom_profile_end_with_one_filter(write_profile):
+    r = probe(["chain", 50], profile=write_profile(DENY_MKDIR))
+    assert r.status["Seccomp_filters"] == 1, r
+
+
+def test_a_child_naming_another_profile_gets_it_on_top(write_profile, tmp_path):
+    other = write_profile({"defaultAction": "SCMP_ACT_ALLOW",
+                           "syscalls": [{"names": ["rmdir"], "action": "SCMP_ACT_ERRNO"}]})
+    inner = [PROBE, "mkdir", tmp_path / "a", "--", "status"]
+    r = probe(["exec", "/usr/bin/env", f"SECCOMP_PROFILE={other}", *inner], profile=write_profile(DENY_MKDIR))
+    assert r.errnos == [EPERM], r  # the parent's filter still applies
+    assert r.status["Seccomp_filters"] == 2, r
+
+
+def test_a_child_that_clears_its_environment_stays_confined(write_profile, tmp_path):
+    r = probe(["exec", "/usr/bin/env", "-i", PROBE, "mkdir", tmp_path / "a", "--", "status"],
+              profile=write_profile(DENY_MKDIR))
+    assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 1, r
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_child_cannot_turn_the_filter_off(write_profile, tmp_path):
+    r = probe(["exec", "/usr/bin/env", "SECCOMP_PROFILE=unconfined", "LD_PRELOAD=", PROBE, "mkdir",
+               tmp_path / "a"], profile=write_profile(DENY_MKDIR))
+    assert r.errnos == [EPERM], r
+
+
+def test_a_forged_marker_does_not_skip_the_filter(write_profile, tmp_path):
+    """The marker is trusted only when the kernel reports a filter in force."""
+    first = probe(["exec", "/usr/bin/printenv", "AUTOSECCOMP_FILTER"], profile=write_profile(DENY_MKDIR))
+    marker = first.stdout.splitlines()[-1]
+    r = probe(["mkdir", tmp_path / "a"], ["status"], profile=write_profile(DENY_MKDIR),
+              env={"AUTOSECCOMP_FILTER": marker})
+    assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 1, r
+    assert os.path.exists(PROBE)

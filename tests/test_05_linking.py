@@ -1,0 +1,120 @@
+"""SECCOMP_PROFILE's values, the constructor linked into a program (dynamic
+and static), embedded and locked profiles, secure-execution mode, and the
+public API."""
+import os
+import shutil
+import stat
+
+import pytest
+
+from conftest import (BUILD, ENETDOWN, EPERM, PROBE, PROBE_LINKED, PROBE_STATIC, needs_root, not_sanitized, probe,
+                      run)
+
+DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+KEYCTL = ["syscall", 250, 0, -3, 0]  # denied by the built-in profile, whatever the capabilities
+
+LINKED = [pytest.param(PROBE_LINKED, id="dynamic"),
+          pytest.param(PROBE_STATIC, id="static", marks=not_sanitized)]
+
+
+def fingerprint(value, **kwargs):
+    return run(["printenv", "AUTOSECCOMP_FILTER"], profile=value, **kwargs).stdout.strip()
+
+
+@pytest.mark.parametrize("value", [None, "", "builtin"], ids=["unset", "empty", "builtin"])
+def test_unset_empty_and_builtin_mean_the_builtin_profile(value):
+    r = probe(KEYCTL, ["status"], profile=value)
+    assert r.errnos == [EPERM] and r.status["Seccomp"] == 2, r
+    assert fingerprint(value) == fingerprint("builtin") != ""
+
+
+def test_unconfined_installs_nothing():
+    r = probe(KEYCTL, ["status"], profile="unconfined")
+    assert r.errnos != [EPERM] and r.status["Seccomp"] == 0, r
+    assert fingerprint("unconfined") == ""
+
+
+@pytest.mark.parametrize("program", LINKED)
+def test_a_linked_constructor_confines_without_ld_preload(program, write_profile, tmp_path):
+    builtin = probe(KEYCTL, ["status"], program=program, preload=False)
+    assert builtin.errnos == [EPERM] and builtin.status["Seccomp"] == 2, builtin
+    custom = probe(["mkdir", tmp_path / "a"], program=program, preload=False, profile=write_profile(DENY_MKDIR))
+    assert custom.errnos == [EPERM], custom
+    off = probe(["status"], program=program, preload=False, profile="unconfined")
+    assert off.status["Seccomp"] == 0, off
+
+
+EMBEDDED = [pytest.param("embedded", id="dynamic"), pytest.param("embedded-static", id="static", marks=not_sanitized)]
+
+
+@pytest.mark.parametrize("name", EMBEDDED)
+def test_an_embedded_profile_replaces_the_builtin(name, write_profile, tmp_path):
+    program = BUILD / "examples" / name
+    r = run([program, tmp_path / "a"], preload=False)
+    assert r.stdout == f"mkdir {tmp_path / 'a'}: Network is down\n", r
+    # Not locked: the environment may still choose.
+    r = run([program, tmp_path / "b"], preload=False, profile="unconfined")
+    assert r.stdout == f"mkdir {tmp_path / 'b'}: allowed\n", r
+    r = run([program, tmp_path / "c"], preload=False, profile=write_profile(DENY_MKDIR))
+    assert "Operation not permitted" in r.stdout, r
+
+
+@pytest.mark.parametrize("name", [pytest.param("embedded-locked", id="dynamic"),
+                                  pytest.param("embedded-locked-static", id="static", marks=not_sanitized)])
+@pytest.mark.parametrize("value", ["unconfined", "builtin", "/nonexistent.json"])
+def test_a_locked_embedded_profile_ignores_the_environment(name, value, tmp_path):
+    r = run([BUILD / "examples" / name, tmp_path / "a"], preload=False, profile=value)
+    assert r.returncode == 0 and r.stdout == f"mkdir {tmp_path / 'a'}: Network is down\n", r
+
+
+def setuid_copy(program, tmp_path):
+    """PROGRAM, owned by uid 65534 and setuid: started by root, it runs in
+    secure-execution mode (AT_SECURE)."""
+    os.chmod(tmp_path, 0o755)
+    copy = tmp_path / (program.name + "-setuid")
+    shutil.copy(program, copy)
+    os.chown(copy, 65534, 65534)
+    os.chmod(copy, 0o4755 | stat.S_IXGRP | stat.S_IXOTH)
+    return copy
+
+
+@needs_root
+@pytest.mark.parametrize("program", LINKED)
+@pytest.mark.parametrize("value", ["unconfined", "/nonexistent.json"])
+def test_secure_execution_ignores_seccomp_profile(program, value, tmp_path):
+    copy = setuid_copy(program, tmp_path)
+    r = probe(KEYCTL, ["status"], program=copy, preload=False, profile=value)
+    if r.status.get("Seccomp") is None:
+        pytest.skip(f"{tmp_path} does not honour setuid bits: {r!r}")
+    assert r.returncode == 0 and r.errnos == [EPERM] and r.status["Seccomp"] == 2, r
+
+
+# probe-api links libautoseccomp.so, whose constructor runs first; "unconfined"
+# leaves the filter to the API call.
+def test_public_api_installs_a_profile(write_profile, tmp_path):
+    r = run([BUILD / "tests" / "probe-api", write_profile(DENY_MKDIR), tmp_path / "a"], preload=False,
+            profile="unconfined")
+    assert r.stdout.splitlines()[:2] == ["apply=0 message=", "mkdir ret=-1 errno=1"], r
+
+
+def test_public_api_reports_a_bad_profile_and_installs_nothing(write_profile, tmp_path):
+    path = write_profile('{"defaultAction": "SCMP_ACT_NOPE"}')
+    r = run([BUILD / "tests" / "probe-api", path, tmp_path / "a"], preload=False, profile="unconfined")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(f"apply=-22 message=autoseccomp: {path}:1:19: unknown action \"SCMP_ACT_NOPE\""), r
+    assert lines[1] == "mkdir ret=0 errno=0", r
+
+
+def test_public_api_unconfined_and_missing_file(tmp_path):
+    api = BUILD / "tests" / "probe-api"
+    assert run([api, "unconfined"], preload=False, profile="unconfined").stdout.startswith("apply=0 message=\n")
+    r = run([api, tmp_path / "missing.json"], preload=False, profile="unconfined")
+    assert r.stdout.startswith(f"apply=-2 message=autoseccomp: {tmp_path / 'missing.json'}: cannot open profile: "
+                               "No such file or directory"), r
+
+
+def test_linking_the_shared_library_runs_the_constructor(write_profile, tmp_path):
+    r = run([BUILD / "tests" / "probe-api", "unconfined", tmp_path / "a"], preload=False,
+            profile=write_profile(DENY_MKDIR))
+    assert r.stdout.splitlines()[:2] == ["apply=0 message=", "mkdir ret=-1 errno=1"], r
