@@ -24,7 +24,7 @@ static int map_file(const char *path, struct as_source *ret, struct as_error *er
 	if (!S_ISREG(st.st_mode))
 		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is not a regular file");
 	if (st.st_size == 0)
-		return as_error_set(err, -EINVAL, 0, "profile is empty");
+		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is empty");
 	if (st.st_size > AS_SOURCE_MAX_BYTES)
 		return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (%lld bytes, at most %d)",
 				    (long long)st.st_size, AS_SOURCE_MAX_BYTES);

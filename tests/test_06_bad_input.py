@@ -1,0 +1,193 @@
+"""Every kind of bad input: one line on stderr naming the profile and the
+position of the offending token, exit status 125, and main never runs."""
+import os
+
+import pytest
+
+from conftest import NOBODY, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root, probe, run
+
+ALLOW = '"defaultAction": "SCMP_ACT_ALLOW"'
+
+
+def rule(body):
+    return '{%s, "syscalls": [{"names": ["mkdir"], %s}]}' % (ALLOW, body)
+
+
+def arg(body):
+    return rule('"action": "SCMP_ACT_ERRNO", "args": [{%s}]' % body)
+
+
+def kernel(version):
+    return rule('"action": "SCMP_ACT_ERRNO", "includes": {"minKernel": %s}' % version)
+
+
+# (id, profile text, where the error points: a substring whose first
+# occurrence starts at the offending token, or an offset; the message's start)
+CASES = [
+    # runc's rejections: names it does not know
+    ("unknown-default-action", '{"defaultAction": "SCMP_ACT_ALOW"}', '"SCMP_ACT_ALOW"',
+     'unknown action "SCMP_ACT_ALOW" (expected one of SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD,'),
+    ("unknown-action", rule('"action": "SCMP_ACT_DENY"'), '"SCMP_ACT_DENY"', 'unknown action "SCMP_ACT_DENY"'),
+    ("empty-default-action", '{"defaultAction": "", "syscalls": []}', '""', 'unknown action ""'),
+    ("lower-case-action", rule('"action": "scmp_act_errno"'), '"scmp_act_errno"', 'unknown action'),
+    ("unknown-operator", arg('"index": 0, "value": 1, "op": "SCMP_CMP_EQUAL"'), '"SCMP_CMP_EQUAL"',
+     'unknown operator "SCMP_CMP_EQUAL" (expected one of SCMP_CMP_NE,'),
+    ("missing-operator", arg('"index": 0, "value": 1'), '{"index"', 'argument has no "op"'),
+    ("unknown-architecture", '{%s, "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_NATIVE"]}' % ALLOW,
+     '"SCMP_ARCH_NATIVE"', 'unknown architecture "SCMP_ARCH_NATIVE"'),
+    ("unknown-sub-architecture", '{%s, "archMap": [{"architecture": "SCMP_ARCH_X86_64", '
+     '"subArchitectures": ["SCMP_ARCH_I386"]}]}' % ALLOW, '"SCMP_ARCH_I386"', 'unknown architecture'),
+    ("unknown-flag", '{%s, "flags": ["SECCOMP_FILTER_FLAG_NEW_LISTENER"]}' % ALLOW,
+     '"SECCOMP_FILTER_FLAG_NEW_LISTENER"', 'unknown flag "SECCOMP_FILTER_FLAG_NEW_LISTENER"'),
+    ("unsupported-flag", '{%s, "flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}' % ALLOW,
+     '"SECCOMP_FILTER_FLAG_WAIT', 'flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported by libseccomp'),
+    ("notify-default", '{"defaultAction": "SCMP_ACT_NOTIFY"}', '"SCMP_ACT_NOTIFY"',
+     'SCMP_ACT_NOTIFY cannot be used as default action'),
+    ("notify-rule", rule('"action": "SCMP_ACT_NOTIFY"'), '"SCMP_ACT_NOTIFY"',
+     'SCMP_ACT_NOTIFY is not supported: autoseccomp has no seccomp agent'),
+    ("empty-syscall-name", '{%s, "syscalls": [{"names": ["mkdir", ""], "action": "SCMP_ACT_ERRNO"}]}' % ALLOW,
+     '""', 'empty string is not a valid syscall'),
+    ("argument-index-6", arg('"index": 6, "value": 1, "op": "SCMP_CMP_EQ"'), '6,',
+     'argument index 6 is out of range (syscalls only have up to 6 arguments)'),
+    ("conflicting-conditions", '{%s, "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5, '
+     '"args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}, {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", '
+     '"errnoRet": 6, "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}]}' % ALLOW, 50 * " ",
+     'cannot add rule for "mkdir": File exists'),
+    ("errno-4096", rule('"action": "SCMP_ACT_ERRNO", "errnoRet": 4096'), '4096', 'errno 4096 is out of range'),
+    ("default-errno-65537", '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 65537}', '65537',
+     'errno 65537 is out of range (at most 4095)'),
+    # Docker's rejections
+    ("architectures-and-archmap", '{%s, "architectures": ["SCMP_ARCH_X86_64"], "archMap": [{"architecture": '
+     '"SCMP_ARCH_X86_64"}]}' % ALLOW, '["SCMP_ARCH_X86_64"]', "both 'architectures' and 'archMap' are specified"),
+    ("name-and-names", rule('"action": "SCMP_ACT_ERRNO", "name": "rmdir"'), '"rmdir"',
+     'rule has both "name" and "names"'),
+    ("name-and-names-in-a-dropped-rule", rule('"action": "SCMP_ACT_ERRNO", "name": "rmdir", '
+                                             '"includes": {"arches": ["s390x"]}'), '"rmdir"', 'rule has both'),
+    ("missing-action", '{%s, "syscalls": [{"names": ["mkdir"]}]}' % ALLOW, '{"names"', 'rule has no "action"'),
+    ("no-default-action", '{"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}', 0,
+     'profile has no "defaultAction"'),
+    ("empty-object", '{}', 0, 'profile has no defaultAction and no syscalls, which Docker runs unconfined'),
+    ("null", 'null\n', 0, 'profile is null, which Docker runs unconfined'),
+    ("kernel-number", kernel('4.8'), '4.8', 'expected a kernel version string, got a number'),
+    *[("kernel-" + v.strip('"') or "kernel-empty", kernel(v), v, 'invalid kernel version')
+      for v in ['"3"', '".3"', '"3."', '"3.12.1"', '"4.15abc"', '"4.256"', '"0.0"', '"-1.2"']],
+    # wrong JSON types and numbers
+    ("top-level-array", '[]', 0, 'expected an object, got an array'),
+    ("default-action-number", '{"defaultAction": 1}', '1}', 'expected a string, got a number'),
+    ("action-boolean", rule('"action": true'), 'true', 'expected a string, got a boolean'),
+    ("names-string", '{%s, "syscalls": [{"names": "mkdir", "action": "SCMP_ACT_ERRNO"}]}' % ALLOW, '"mkdir"',
+     'expected an array of strings, got a string'),
+    ("names-number-element", '{%s, "syscalls": [{"names": [83], "action": "SCMP_ACT_ERRNO"}]}' % ALLOW, '83',
+     'expected a string, got a number'),
+    ("errno-string", rule('"action": "SCMP_ACT_ERRNO", "errnoRet": "1"'), '"1"', 'expected a number, got a string'),
+    ("errno-boolean", rule('"action": "SCMP_ACT_ERRNO", "errnoRet": false'), 'false',
+     'expected a number, got a boolean'),
+    ("index-negative", arg('"index": -1, "value": 1, "op": "SCMP_CMP_EQ"'), '-1',
+     'expected a non-negative integer, got -1'),
+    ("value-fraction", arg('"index": 0, "value": 1.5, "op": "SCMP_CMP_EQ"'), '1.5',
+     'expected a non-negative integer, got 1.5'),
+    ("value-exponent", arg('"index": 0, "value": 1e3, "op": "SCMP_CMP_EQ"'), '1e3',
+     'expected a non-negative integer, got 1e3'),
+    ("value-2-to-the-64", arg('"index": 0, "value": 18446744073709551616, "op": "SCMP_CMP_EQ"'), '1844',
+     'number 18446744073709551616 is out of range'),
+    ("syscalls-object", '{%s, "syscalls": {}}' % ALLOW, '{}}', 'expected an array, got an object'),
+    ("syscalls-null-element", '{%s, "syscalls": [null]}' % ALLOW, 'null', 'expected an object, got null'),
+    ("args-number-element", rule('"action": "SCMP_ACT_ERRNO", "args": [1]'), '1]', 'expected an object, got a number'),
+    ("includes-array", rule('"action": "SCMP_ACT_ERRNO", "includes": []'), '[]', 'expected an object, got an array'),
+    ("escaped-name", '{%s, "syscalls": [{"names": ["mk\\u0064ir"], "action": "SCMP_ACT_ERRNO"}]}' % ALLOW,
+     '"mk', 'escape sequences are not supported in a string'),
+    # malformed JSON
+    ("truncated", '{%s, "syscalls": [{"names": ["mkd' % ALLOW, -1, 'unexpected end of profile'),
+    ("unclosed-object", '{%s' % ALLOW, -1, 'unexpected end of profile'),
+    ("trailing-data", '{%s} {}' % ALLOW, '{}', 'unexpected data after the profile'),
+    ("bad-literal", '{"defaultAction": tru}', 'tru', 'invalid JSON value "tru"'),
+    ("leading-zero", arg('"index": 01, "value": 1, "op": "SCMP_CMP_EQ"'), '01', 'invalid JSON value "01"'),
+    ("single-quotes", "{'defaultAction': 'SCMP_ACT_ALLOW'}", "'", 'invalid JSON'),
+    ("control-character", '{"defaultAction": "SCMP_ACT_\tALLOW"}', '\t', 'control character in a JSON string'),
+    # Go counts the enclosing object: its 10000th bracket is one level too deep.
+    ("deep-nesting", '{%s, "x": %s%s}' % (ALLOW, "[" * 10001, "]" * 10001), len('{%s, "x": ' % ALLOW) + 9999,
+     'nesting is deeper than 10000 levels'),
+    ("too-many-tokens", '{%s, "x": [%s]}' % (ALLOW, ",".join(["1"] * 20000)), None,
+     'profile is too large (more than 16384 JSON tokens)'),
+    ("whitespace-only", "  \n ", 0, 'profile is empty'),
+]
+
+
+def position(text, at):
+    if at is None:
+        return None
+    offset = text.index(at) if isinstance(at, str) else (at if at >= 0 else len(text) + at + 1)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def assert_refused(r, prefix):
+    assert r.returncode == 125, r
+    assert r.stdout == "", r  # main never ran
+    assert r.stderr.startswith(prefix) and r.stderr.endswith("\n") and r.stderr.count("\n") == 1, r
+
+
+@pytest.mark.parametrize("text, at, message", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_profile_is_refused(write_profile, text, at, message):
+    path = write_profile(text)
+    r = probe(["status"], profile=path)
+    if at is None:
+        assert_refused(r, f"autoseccomp: {path}:")
+        assert message in r.stderr, r
+    else:
+        line, column = position(text, at) if not (at == 50 * " ") else conflicting_position(text)
+        assert_refused(r, f"autoseccomp: {path}:{line}:{column}: {message}")
+
+
+def conflicting_position(text):
+    return position(text, text.rindex('"mkdir"'))
+
+
+def test_bad_profile_is_refused_by_the_linked_constructors(write_profile):
+    path = write_profile('{"defaultAction": "SCMP_ACT_ALOW"}')
+    programs = [PROBE_LINKED] + ([] if SANITIZE else [PROBE_STATIC])
+    for program in programs:
+        r = probe(["status"], program=program, preload=False, profile=path)
+        assert_refused(r, f"autoseccomp: {path}:1:19: unknown action \"SCMP_ACT_ALOW\"")
+
+
+def test_deep_nesting_within_the_limit_is_read_without_recursion(write_profile, tmp_path):
+    path = write_profile('{%s, "x": %s%s, "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+                         % (ALLOW, "[" * 9000, "]" * 9000))
+    assert probe(["mkdir", tmp_path / "a"], profile=path).errnos == [1]
+
+
+def test_a_10_mb_profile_is_refused(write_profile):
+    path = write_profile('{%s, "comment": "%s"}' % (ALLOW, "x" * (10 * 1024 * 1024)))
+    size = path.stat().st_size
+    assert_refused(probe(["status"], profile=path),
+                   f"autoseccomp: {path}: profile is too large ({size} bytes, at most 1048576)")
+
+
+def test_an_empty_file_is_refused(write_profile):
+    path = write_profile("")
+    assert_refused(probe(["status"], profile=path), f"autoseccomp: {path}: profile is empty")
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    path = tmp_path / "missing.json"
+    assert_refused(probe(["status"], profile=path),
+                   f"autoseccomp: {path}: cannot open profile: No such file or directory")
+
+
+def test_a_directory_is_refused(tmp_path):
+    assert_refused(probe(["status"], profile=tmp_path), f"autoseccomp: {tmp_path}: profile is a directory")
+
+
+def test_a_device_is_refused():
+    assert_refused(probe(["status"], profile="/dev/null"), "autoseccomp: /dev/null: profile is not a regular file")
+
+
+@needs_root
+def test_an_unreadable_file_is_refused(write_profile, tmp_path):
+    path = write_profile('{%s}' % ALLOW)
+    os.chmod(tmp_path, 0o755)
+    os.chmod(path, 0o000)
+    r = probe(["status"], profile=path, user="nobody")
+    assert_refused(r, f"autoseccomp: {path}: cannot open profile: Permission denied")
