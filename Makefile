@@ -1,4 +1,4 @@
-# autoseccomp: see README.md.  `make`, `make check`, `make check-sanitize`,
+# autoseccomp: see README.md.  `make`, `make check` (plain, then sanitized),
 # `make install PREFIX=... DESTDIR=...`.
 
 VERSION     := 0.1.0
@@ -31,7 +31,7 @@ ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
-.PHONY: all examples tests check check-sanitize install clean
+.PHONY: all tests check check-plain check-sanitize install clean
 all: $(LIBS) $(EXAMPLES)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
@@ -88,19 +88,22 @@ $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 
 tests: $(LIBS) $(EXAMPLES) $(TEST_PROGRAMS)
 
-check: tests
+# The suite twice: as built, then under AddressSanitizer and UBSan.
+check: check-plain check-sanitize
+
+check-plain: tests
 	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) AUTOSECCOMP_SANITIZE=$(SANITIZE) \
 		$(PYTHON) -m pytest -q -rs tests
 
-# The same suite with the library and test programs built under ASan and UBSan.
 check-sanitize:
-	$(MAKE) BUILD=build-sanitize SANITIZE=1 check
+	$(MAKE) BUILD=build-sanitize SANITIZE=1 check-plain
 
-autoseccomp.pc: autoseccomp.pc.in Makefile
+$(BUILD)/autoseccomp.pc: src/autoseccomp.pc.in Makefile
+	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' $< > $(BUILD)/$@
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: $(LIBS) autoseccomp.pc
+install: $(LIBS) $(BUILD)/autoseccomp.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(BUILD)/libautoseccomp.so $(DESTDIR)$(LIBDIR)/libautoseccomp.so.$(VERSION)
 	ln -sf libautoseccomp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libautoseccomp.so.0

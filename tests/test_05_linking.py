@@ -1,14 +1,15 @@
 """SECCOMP_PROFILE's values, the constructor linked into a program (dynamic
 and static), embedded and locked profiles, secure-execution mode, and the
 public API."""
+import json
 import os
 import shutil
 import stat
 
 import pytest
 
-from conftest import (BUILD, ENETDOWN, EPERM, PROBE, PROBE_LINKED, PROBE_STATIC, needs_root, not_sanitized, probe,
-                      run)
+from conftest import (BUILD, ENETDOWN, EPERM, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root, not_sanitized,
+                      probe, run)
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -118,3 +119,12 @@ def test_linking_the_shared_library_runs_the_constructor(write_profile, tmp_path
     r = run([BUILD / "tests" / "probe-api", "unconfined", tmp_path / "a"], preload=False,
             profile=write_profile(DENY_MKDIR))
     assert r.stdout.splitlines()[:2] == ["apply=0 message=", "mkdir ret=-1 errno=1"], r
+
+
+@pytest.mark.skipif(not SANITIZE, reason="leak checking needs the sanitizer build")
+@pytest.mark.parametrize("text", ['{"defaultAction": "SCMP_ACT_NOPE"}', json.dumps(DENY_MKDIR)], ids=["bad", "good"])
+def test_the_library_leaks_nothing(write_profile, tmp_path, text):
+    """LeakSanitizer checks at exit; these profiles leave ptrace allowed for it."""
+    r = run([BUILD / "tests" / "probe-api", write_profile(text), tmp_path / "a"], preload=False,
+            profile="unconfined", env={"ASAN_OPTIONS": "detect_leaks=1:verify_asan_link_order=0"})
+    assert r.returncode == 0 and "LeakSanitizer" not in r.stderr, r

@@ -1,0 +1,79 @@
+"""What the build produces: exports limited to the public API, and an
+installation that a program can build against, dynamically and statically."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT, SANITIZE, not_sanitized, run
+
+
+def public_functions():
+    header = (ROOT / "include" / "autoseccomp.h").read_text()
+    return sorted(set(re.findall(r"^\S.*?\b(autoseccomp_\w+)\(", header, re.M)))
+
+
+def defined_symbols(*nm_args):
+    out = subprocess.run(["nm", *nm_args], capture_output=True, text=True, check=True).stdout
+    return sorted(line.split()[-1] for line in out.splitlines() if len(line.split()) == 3)
+
+
+def test_the_shared_object_exports_only_the_public_api():
+    assert public_functions() == ["autoseccomp_apply", "autoseccomp_version"]
+    exported = [s for s in defined_symbols("-D", "--defined-only", BUILD / "libautoseccomp.so")
+                if not s.startswith(("_init", "_fini"))]
+    assert exported == public_functions()
+
+
+def test_the_archive_defines_only_the_public_api_globally():
+    symbols = subprocess.run(["nm", "-g", "--defined-only", BUILD / "libautoseccomp.a"], capture_output=True,
+                             text=True, check=True).stdout
+    names = sorted(line.split()[-1] for line in symbols.splitlines() if len(line.split()) == 3)
+    assert names == public_functions()
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    destdir = tmp_path_factory.mktemp("destdir")
+    subprocess.run(["make", "-C", ROOT, f"BUILD={BUILD}", "install", f"DESTDIR={destdir}", "PREFIX=/opt/as"],
+                   check=True, capture_output=True, env=dict(os.environ, SANITIZE="1" if SANITIZE else ""))
+    return destdir
+
+
+def test_install_honours_prefix_and_destdir(installed):
+    root = installed / "opt" / "as"
+    for path in ["include/autoseccomp.h", "lib/libautoseccomp.a", "lib/libautoseccomp.so",
+                 "lib/libautoseccomp.so.0", "lib/pkgconfig/autoseccomp.pc"]:
+        assert (root / path).exists(), path
+    assert "prefix=/opt/as" in (root / "lib/pkgconfig/autoseccomp.pc").read_text()
+
+
+def pkg_config(installed, *args):
+    env = dict(os.environ, PKG_CONFIG_PATH=str(installed / "opt/as/lib/pkgconfig"),
+               PKG_CONFIG_SYSROOT_DIR=str(installed))
+    return subprocess.run(["pkg-config", *args, "autoseccomp"], env=env, capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+@not_sanitized
+@pytest.mark.parametrize("static", [False, True], ids=["dynamic", "static"])
+def test_a_program_builds_against_the_installation(installed, tmp_path, static):
+    """The README's link line: the constructor and an embedded profile, linked in."""
+    program = tmp_path / "embedded"
+    lib = installed / "opt/as/lib"
+    cmd = ["cc", ROOT / "examples" / "embedded.c", "-o", program, *pkg_config(installed, "--cflags"),
+           "-Wl,--undefined=autoseccomp_version", lib / "libautoseccomp.a", "-lseccomp"]
+    subprocess.run(cmd + (["-static"] if static else []), check=True)
+    r = run([program, tmp_path / "a"], preload=False)
+    assert r.stdout == f"mkdir {tmp_path / 'a'}: Network is down\n", r
+
+
+@not_sanitized
+def test_a_program_links_the_installed_shared_object(installed, tmp_path):
+    program = tmp_path / "api"
+    libs = pkg_config(installed, "--libs")
+    subprocess.run(["cc", ROOT / "tests" / "probe-api.c", "-o", program, *pkg_config(installed, "--cflags"), *libs,
+                    f"-Wl,-rpath,{installed / 'opt/as/lib'}"], check=True)
+    r = run([program, "NULL"], preload=False)
+    assert r.stdout.splitlines() == ["apply=0 message=", "version=0.1.0"], r
