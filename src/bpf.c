@@ -34,16 +34,18 @@ static bool name_to_cstr(struct as_str name, char *buf, size_t size)
 	return true;
 }
 
+/* The rule for syscall NR (NAME, at POS in the profile) with RULE's arguments. */
 static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const struct as_profile *profile,
-			  const struct as_rule *rule, struct as_error *err, const char *name, unsigned int pos)
+			  const struct as_rule *rule, const char *name, unsigned int pos, struct as_error *err)
 {
+	const struct as_arg *args = &profile->args[rule->args.first];
+	unsigned int count = rule->args.count;
 	struct scmp_arg_cmp conds[6];
-	const struct as_arg *args = &profile->args[rule->first_arg];
 	bool repeated = false;
 	unsigned int seen = 0;
 	int r;
 
-	for (unsigned int i = 0; i < rule->arg_count; i++) {
+	for (unsigned int i = 0; i < count; i++) {
 		if (args[i].index.value > 5)
 			return as_error_set(err, -EINVAL, args[i].index.pos,
 					    "argument index %llu is out of range (syscalls only have up to 6 arguments)",
@@ -54,7 +56,7 @@ static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const st
 	/* libseccomp refuses two comparisons of one argument in a rule, so runc
 	 * makes every condition a rule of its own when an index repeats: they are
 	 * then ORed, conditions on other indexes included. */
-	for (unsigned int i = 0; i < rule->arg_count; i++) {
+	for (unsigned int i = 0; i < count; i++) {
 		const struct as_arg *arg = &args[i];
 		struct scmp_arg_cmp cond = {(unsigned int)arg->index.value, (enum scmp_compare)arg->op.value,
 					    arg->value.value, arg->value_two.value};
@@ -68,7 +70,7 @@ static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const st
 	}
 	if (repeated)
 		return 0;
-	r = seccomp_rule_add_array(ctx, action, nr, rule->arg_count, conds);
+	r = seccomp_rule_add_array(ctx, action, nr, count, conds);
 	if (r < 0)
 		return as_error_set(err, r, pos, "cannot add rule for \"%s\": %s", name, strerror(-r));
 	return 0;
@@ -93,7 +95,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, con
 		nr = seccomp_syscall_resolve_name(cname);
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		r = add_conditions(ctx, action, nr, profile, rule, err, cname, name.pos);
+		r = add_conditions(ctx, action, nr, profile, rule, cname, name.pos, err);
 		if (r < 0)
 			return r;
 	}

@@ -281,7 +281,7 @@ static int parse_kernel_part(const char *s, size_t len, unsigned int *ret)
 
 static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
 {
-	struct as_condition *cond = (struct as_condition *)((char *)out - offsetof(struct as_condition, has_min_kernel));
+	struct as_kernel_version *version = out;
 	const char *text = token_text(p, tok), *dot;
 	unsigned int len = token_len(p, tok), major = 0, minor = 0;
 	int r;
@@ -298,29 +298,24 @@ static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
 		return as_error_set(p->err, -EINVAL, token_pos(p, tok),
 				    "invalid kernel version \"%.*s\" (expected MAJOR.MINOR, such as \"4.8\")",
 				    (int)(len > 32 ? 32 : len), text);
-	cond->has_min_kernel = true;
-	cond->min_kernel_major = major;
-	cond->min_kernel_minor = minor;
+	*version = (struct as_kernel_version){true, major, minor};
 	return 0;
 }
 
 static const struct field condition_fields[] = {
 	{"caps", offsetof(struct as_condition, caps), read_strings},
 	{"arches", offsetof(struct as_condition, arches), read_strings},
-	{"minKernel", offsetof(struct as_condition, has_min_kernel), read_min_kernel},
+	{"minKernel", offsetof(struct as_condition, min_kernel), read_min_kernel},
 };
 
 static int read_condition(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_condition *cond = out;
-	int r;
 
 	*cond = (struct as_condition){.pos = token_pos(p, tok)};
 	if (is_null(p, tok))
 		return 0;
-	r = read_object(p, tok, condition_fields, sizeof(condition_fields) / sizeof(condition_fields[0]), cond);
-	cond->present = true;
-	return r;
+	return read_object(p, tok, condition_fields, sizeof(condition_fields) / sizeof(condition_fields[0]), cond);
 }
 
 static const struct field arg_fields[] = {
@@ -375,15 +370,14 @@ static int read_one_arg(struct parser *p, unsigned int tok, unsigned int k)
 
 static int read_args(struct parser *p, unsigned int tok, void *out)
 {
-	struct as_rule *rule = (struct as_rule *)((char *)out - offsetof(struct as_rule, first_arg));
+	struct as_arg_range *range = out;
 	unsigned int room = AS_PROFILE_MAX_ARGS - p->profile->arg_count, n;
 	int r;
 
 	r = read_array_of_objects(p, tok, "arguments in the profile", room, &n, read_one_arg);
 	if (r < 0)
 		return r;
-	rule->first_arg = p->profile->arg_count;
-	rule->arg_count = n;
+	*range = (struct as_arg_range){p->profile->arg_count, n};
 	p->profile->arg_count += n;
 	return 0;
 }
@@ -393,7 +387,7 @@ static const struct field rule_fields[] = {
 	{"name", offsetof(struct as_rule, name), read_legacy_name},
 	{"action", offsetof(struct as_rule, action), read_action},
 	{"errnoRet", offsetof(struct as_rule, errno_ret), read_number},
-	{"args", offsetof(struct as_rule, first_arg), read_args},
+	{"args", offsetof(struct as_rule, args), read_args},
 	{"includes", offsetof(struct as_rule, includes), read_condition},
 	{"excludes", offsetof(struct as_rule, excludes), read_condition},
 };

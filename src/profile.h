@@ -41,13 +41,22 @@ struct as_choice {
 	unsigned int pos;
 };
 
-struct as_condition {
+/* Docker's "MAJOR.MINOR"; "" reads as 0.0, which every kernel satisfies. */
+struct as_kernel_version {
 	bool present;
+	unsigned int major, minor;
+};
+
+struct as_condition {
 	struct as_strings caps;
 	struct as_strings arches;
-	bool has_min_kernel;
-	unsigned int min_kernel_major, min_kernel_minor;
+	struct as_kernel_version min_kernel;
 	unsigned int pos;
+};
+
+/* A rule's argument conditions: as_profile.args[first .. first + count - 1]. */
+struct as_arg_range {
+	unsigned int first, count;
 };
 
 struct as_arg {
@@ -63,7 +72,7 @@ struct as_rule {
 	struct as_strings name;  /* the legacy "name", as a list of zero or one */
 	struct as_choice action;
 	struct as_number errno_ret;
-	unsigned int first_arg, arg_count; /* into as_profile.args */
+	struct as_arg_range args;
 	struct as_condition includes, excludes;
 	unsigned int pos;
 };

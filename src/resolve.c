@@ -98,8 +98,8 @@ static int kernel_at_least(const struct as_condition *cond, const struct as_host
 {
 	if (!host->kernel_known)
 		return as_error_set(err, -EINVAL, cond->pos, "cannot read the running kernel's version for minKernel");
-	*ret = host->kernel_major > cond->min_kernel_major ||
-	       (host->kernel_major == cond->min_kernel_major && host->kernel_minor >= cond->min_kernel_minor);
+	*ret = host->kernel_major > cond->min_kernel.major ||
+	       (host->kernel_major == cond->min_kernel.major && host->kernel_minor >= cond->min_kernel.minor);
 	return 0;
 }
 
@@ -118,14 +118,14 @@ static int rule_applies(const struct as_profile *profile, const struct as_rule *
 	for (unsigned int k = 0; k < ex->caps.count; k++)
 		if (has_capability(profile, host, &ex->caps, k))
 			return 0;
-	if (ex->has_min_kernel && ((r = kernel_at_least(ex, host, &newer, err)) < 0 || newer))
+	if (ex->min_kernel.present && ((r = kernel_at_least(ex, host, &newer, err)) < 0 || newer))
 		return r < 0 ? r : 0;
 	if (in->arches.count > 0 && !lists_arch(profile, host, &in->arches))
 		return 0;
 	for (unsigned int k = 0; k < in->caps.count; k++)
 		if (!has_capability(profile, host, &in->caps, k))
 			return 0;
-	if (in->has_min_kernel && ((r = kernel_at_least(in, host, &newer, err)) < 0 || !newer))
+	if (in->min_kernel.present && ((r = kernel_at_least(in, host, &newer, err)) < 0 || !newer))
 		return r < 0 ? r : 0;
 	*ret = true;
 	return 0;

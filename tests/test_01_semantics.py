@@ -197,3 +197,38 @@ def test_min_kernel_and_caps_decide_which_rules_are_kept(write_profile, tmp_path
                                                                                     "arches": ["amd64"]}},
     ]
     assert probe(["mkdir", tmp_path / "d"], profile=write_profile(allow_all_but(*rules))).errnos == [9]
+
+
+def test_programs_tolerate_enosys_for_new_syscalls(write_profile):
+    """runc's compatibility check: newer syscalls answered ENOSYS by the
+    profile, and ordinary programs still run."""
+    names = ["close_range", "fsopen", "fsconfig", "fspick", "openat2", "open_tree", "move_mount", "mount_setattr"]
+    path = write_profile(allow_all_but({"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": 38}))
+    assert run(["true"], profile=path).returncode == 0
+    assert run(["sh", "-c", "ls / >/dev/null && echo ok"], profile=path).stdout == "ok\n"
+    assert probe(["syscall", 436, 3, 100, 0], profile=path).errnos == [ENOSYS]  # close_range
+
+
+def test_first_of_two_unconditional_rules_wins(write_profile, tmp_path):
+    path = write_profile(allow_all_but({"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5},
+                                       {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 6},
+                                       {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 7,
+                                        "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_NE"}]}))
+    assert probe(["mkdir", tmp_path / "a"], profile=path).errnos == [5]
+
+
+def test_unknown_syscall_names_are_skipped(write_profile, tmp_path):
+    path = write_profile(allow_all_but({"names": ["no_such_syscall", "mkdir"], "action": "SCMP_ACT_ERRNO"}))
+    assert probe(["mkdir", tmp_path / "a"], profile=path).errnos == [EPERM]
+
+
+def test_legacy_name_and_case_insensitive_keys(write_profile, tmp_path):
+    path = write_profile('{"DefaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"name": "mkdir", '
+                         '"ACTION": "SCMP_ACT_ERRNO", "errnoret": 100, "comment": "any \\"text\\"", "x": [1, {}]}]}')
+    assert probe(["mkdir", tmp_path / "a"], profile=path).errnos == [ENETDOWN]
+
+
+def test_a_repeated_key_keeps_its_last_value(write_profile, tmp_path):
+    path = write_profile('{"defaultAction": "SCMP_ACT_KILL", "defaultAction": "SCMP_ACT_ALLOW", '
+                         '"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ALLOW", "action": "SCMP_ACT_ERRNO"}]}')
+    assert probe(["mkdir", tmp_path / "a"], profile=path).errnos == [EPERM]
