@@ -15,22 +15,29 @@ int as_error_set(struct as_error *err, int code, size_t offset, const char *fmt,
 	return code;
 }
 
+void as_error_position(const char *text, size_t text_len, size_t offset, size_t *line, size_t *column)
+{
+	*line = 1;
+	*column = 1;
+	for (size_t i = 0; i < offset && i < text_len; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*column = 1;
+		} else {
+			++*column;
+		}
+	}
+}
+
 void as_error_format(const struct as_error *err, const char *source_name, const char *text,
 		     size_t text_len, char *buf, size_t buf_len)
 {
-	size_t line = 1, column = 1;
+	size_t line, column;
 
 	if (err->offset == AS_NO_POSITION || text == NULL) {
 		snprintf(buf, buf_len, "autoseccomp: %s: %s", source_name, err->message);
 		return;
 	}
-	for (size_t i = 0; i < err->offset && i < text_len; i++) {
-		if (text[i] == '\n') {
-			line++;
-			column = 1;
-		} else {
-			column++;
-		}
-	}
+	as_error_position(text, text_len, err->offset, &line, &column);
 	snprintf(buf, buf_len, "autoseccomp: %s:%zu:%zu: %s", source_name, line, column, err->message);
 }

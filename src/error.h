@@ -18,6 +18,9 @@ struct as_error {
 __attribute__((format(printf, 4, 5))) int as_error_set(struct as_error *err, int code, size_t offset,
 						       const char *fmt, ...);
 
+/* The 1-based line and column of byte OFFSET of TEXT. */
+void as_error_position(const char *text, size_t text_len, size_t offset, size_t *line, size_t *column);
+
 /* Write "autoseccomp: SOURCE[:LINE:COL]: MESSAGE" into BUF, turning the offset
  * into a line and column of TEXT. */
 void as_error_format(const struct as_error *err, const char *source_name, const char *text,

@@ -116,6 +116,44 @@ static const struct as_name capabilities[] = {
 };
 TABLE(as_capability_names, "capability", capabilities);
 
+/* Podman's errno names; where two names share a number, the first is the one shown. */
+static const struct as_name errnos[] = {
+	{"EPERM", EPERM}, {"ENOENT", ENOENT}, {"ESRCH", ESRCH}, {"EINTR", EINTR}, {"EIO", EIO}, {"ENXIO", ENXIO},
+	{"E2BIG", E2BIG}, {"ENOEXEC", ENOEXEC}, {"EBADF", EBADF}, {"ECHILD", ECHILD}, {"EAGAIN", EAGAIN},
+	{"ENOMEM", ENOMEM}, {"EACCES", EACCES}, {"EFAULT", EFAULT}, {"ENOTBLK", ENOTBLK}, {"EBUSY", EBUSY},
+	{"EEXIST", EEXIST}, {"EXDEV", EXDEV}, {"ENODEV", ENODEV}, {"ENOTDIR", ENOTDIR}, {"EISDIR", EISDIR},
+	{"EINVAL", EINVAL}, {"ENFILE", ENFILE}, {"EMFILE", EMFILE}, {"ENOTTY", ENOTTY}, {"ETXTBSY", ETXTBSY},
+	{"EFBIG", EFBIG}, {"ENOSPC", ENOSPC}, {"ESPIPE", ESPIPE}, {"EROFS", EROFS}, {"EMLINK", EMLINK},
+	{"EPIPE", EPIPE}, {"EDOM", EDOM}, {"ERANGE", ERANGE}, {"EDEADLK", EDEADLK}, {"ENAMETOOLONG", ENAMETOOLONG},
+	{"ENOLCK", ENOLCK}, {"ENOSYS", ENOSYS}, {"ENOTEMPTY", ENOTEMPTY}, {"ELOOP", ELOOP},
+	{"EWOULDBLOCK", EWOULDBLOCK}, {"ENOMSG", ENOMSG}, {"EIDRM", EIDRM}, {"ECHRNG", ECHRNG},
+	{"EL2NSYNC", EL2NSYNC}, {"EL3HLT", EL3HLT}, {"EL3RST", EL3RST}, {"ELNRNG", ELNRNG}, {"EUNATCH", EUNATCH},
+	{"ENOCSI", ENOCSI}, {"EL2HLT", EL2HLT}, {"EBADE", EBADE}, {"EBADR", EBADR}, {"EXFULL", EXFULL},
+	{"ENOANO", ENOANO}, {"EBADRQC", EBADRQC}, {"EBADSLT", EBADSLT}, {"EDEADLOCK", EDEADLOCK},
+	{"EBFONT", EBFONT}, {"ENOSTR", ENOSTR}, {"ENODATA", ENODATA}, {"ETIME", ETIME}, {"ENOSR", ENOSR},
+	{"ENONET", ENONET}, {"ENOPKG", ENOPKG}, {"EREMOTE", EREMOTE}, {"ENOLINK", ENOLINK}, {"EADV", EADV},
+	{"ESRMNT", ESRMNT}, {"ECOMM", ECOMM}, {"EPROTO", EPROTO}, {"EMULTIHOP", EMULTIHOP}, {"EDOTDOT", EDOTDOT},
+	{"EBADMSG", EBADMSG}, {"EOVERFLOW", EOVERFLOW}, {"ENOTUNIQ", ENOTUNIQ}, {"EBADFD", EBADFD},
+	{"EREMCHG", EREMCHG}, {"ELIBACC", ELIBACC}, {"ELIBBAD", ELIBBAD}, {"ELIBSCN", ELIBSCN},
+	{"ELIBMAX", ELIBMAX}, {"ELIBEXEC", ELIBEXEC}, {"EILSEQ", EILSEQ}, {"ERESTART", ERESTART},
+	{"ESTRPIPE", ESTRPIPE}, {"EUSERS", EUSERS}, {"ENOTSOCK", ENOTSOCK}, {"EDESTADDRREQ", EDESTADDRREQ},
+	{"EMSGSIZE", EMSGSIZE}, {"EPROTOTYPE", EPROTOTYPE}, {"ENOPROTOOPT", ENOPROTOOPT},
+	{"EPROTONOSUPPORT", EPROTONOSUPPORT}, {"ESOCKTNOSUPPORT", ESOCKTNOSUPPORT}, {"EOPNOTSUPP", EOPNOTSUPP},
+	{"ENOTSUP", ENOTSUP}, {"EPFNOSUPPORT", EPFNOSUPPORT}, {"EAFNOSUPPORT", EAFNOSUPPORT},
+	{"EADDRINUSE", EADDRINUSE}, {"EADDRNOTAVAIL", EADDRNOTAVAIL}, {"ENETDOWN", ENETDOWN},
+	{"ENETUNREACH", ENETUNREACH}, {"ENETRESET", ENETRESET}, {"ECONNABORTED", ECONNABORTED},
+	{"ECONNRESET", ECONNRESET}, {"ENOBUFS", ENOBUFS}, {"EISCONN", EISCONN}, {"ENOTCONN", ENOTCONN},
+	{"ESHUTDOWN", ESHUTDOWN}, {"ETOOMANYREFS", ETOOMANYREFS}, {"ETIMEDOUT", ETIMEDOUT},
+	{"ECONNREFUSED", ECONNREFUSED}, {"EHOSTDOWN", EHOSTDOWN}, {"EHOSTUNREACH", EHOSTUNREACH},
+	{"EALREADY", EALREADY}, {"EINPROGRESS", EINPROGRESS}, {"ESTALE", ESTALE}, {"EUCLEAN", EUCLEAN},
+	{"ENOTNAM", ENOTNAM}, {"ENAVAIL", ENAVAIL}, {"EISNAM", EISNAM}, {"EREMOTEIO", EREMOTEIO},
+	{"EDQUOT", EDQUOT}, {"ENOMEDIUM", ENOMEDIUM}, {"EMEDIUMTYPE", EMEDIUMTYPE}, {"ECANCELED", ECANCELED},
+	{"ENOKEY", ENOKEY}, {"EKEYEXPIRED", EKEYEXPIRED}, {"EKEYREVOKED", EKEYREVOKED},
+	{"EKEYREJECTED", EKEYREJECTED}, {"EOWNERDEAD", EOWNERDEAD}, {"ENOTRECOVERABLE", ENOTRECOVERABLE},
+	{"ERFKILL", ERFKILL}, {"EHWPOISON", EHWPOISON},
+};
+TABLE(as_errno_names, "errno", errnos);
+
 const struct as_name *as_name_find(const struct as_name_table *table, const char *s, size_t len)
 {
 	for (size_t i = 0; i < table->count; i++) {
@@ -138,19 +176,21 @@ int as_name_lookup(const struct as_name_table *table, const char *s, size_t len,
 		   const struct as_name **ret, struct as_error *err)
 {
 	const struct as_name *found = as_name_find(table, s, len);
-	char expected[400] = "";
+	char expected[240] = "";
 	size_t used = 0;
 
 	if (found != NULL) {
 		*ret = found;
 		return 0;
 	}
-	for (size_t i = 0; i < table->count && used < sizeof(expected); i++) {
-		int n = snprintf(expected + used, sizeof(expected) - used, "%s%s", i ? ", " : "",
-				 table->names[i].name);
-		if (n < 0)
+	/* Long tables are cut at a whole name, so the message stays one short line. */
+	for (size_t i = 0; i < table->count; i++) {
+		const char *name = table->names[i].name;
+		if (used + strlen(name) + sizeof(", , ...") > sizeof(expected)) {
+			snprintf(expected + used, sizeof(expected) - used, ", ...");
 			break;
-		used += (size_t)n;
+		}
+		used += (size_t)snprintf(expected + used, sizeof(expected) - used, "%s%s", i ? ", " : "", name);
 	}
 	return as_error_set(err, -EINVAL, offset, "unknown %s \"%.*s\" (expected one of %s)", table->what,
 			    (int)(len > 64 ? 64 : len), s, expected);

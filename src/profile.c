@@ -207,6 +207,34 @@ static int read_number(struct parser *p, unsigned int tok, void *out)
 	return 0;
 }
 
+/* Podman's errno strings: a decimal number or a name such as "ENOSYS". */
+static int read_errno_name(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_number *number = out;
+	const struct as_name *found;
+	const char *text = token_text(p, tok);
+	unsigned int len = token_len(p, tok);
+	int r;
+
+	if (is_null(p, tok))
+		return 0;
+	r = plain_string(p, tok, "a string");
+	if (r < 0)
+		return r;
+	if (len > 0 && len < 6 && strspn(text, "0123456789") >= len) {
+		unsigned int value = 0;
+		for (unsigned int i = 0; i < len; i++)
+			value = value * 10 + (unsigned int)(text[i] - '0');
+		*number = (struct as_number){true, value, token_pos(p, tok)};
+		return 0;
+	}
+	r = as_name_lookup(&as_errno_names, text, len, token_pos(p, tok), &found, p->err);
+	if (r < 0)
+		return r;
+	*number = (struct as_number){true, found->value, token_pos(p, tok)};
+	return 0;
+}
+
 static int read_choice(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_choice *out)
 {
 	const struct as_name *found;
@@ -387,6 +415,7 @@ static const struct field rule_fields[] = {
 	{"name", offsetof(struct as_rule, name), read_legacy_name},
 	{"action", offsetof(struct as_rule, action), read_action},
 	{"errnoRet", offsetof(struct as_rule, errno_ret), read_number},
+	{"errno", offsetof(struct as_rule, errno_name), read_errno_name},
 	{"args", offsetof(struct as_rule, args), read_args},
 	{"includes", offsetof(struct as_rule, includes), read_condition},
 	{"excludes", offsetof(struct as_rule, excludes), read_condition},
@@ -406,6 +435,8 @@ static int read_one_rule(struct parser *p, unsigned int tok, unsigned int k)
 				    "rule has both \"name\" and \"names\" (use either 'name' or 'names')");
 	if (rule->name.count > 0)
 		rule->names = rule->name;
+	if (rule->errno_name.present)
+		rule->errno_ret = rule->errno_name;
 	if (!rule->action.present)
 		return as_error_set(p->err, -EINVAL, rule->pos, "rule has no \"action\"");
 	return 0;
@@ -438,6 +469,7 @@ static int read_arch_map(struct parser *p, unsigned int tok, void *out)
 static const struct field profile_fields[] = {
 	{"defaultAction", offsetof(struct as_profile, default_action), read_action},
 	{"defaultErrnoRet", offsetof(struct as_profile, default_errno_ret), read_number},
+	{"defaultErrno", offsetof(struct as_profile, default_errno_name), read_errno_name},
 	{"architectures", offsetof(struct as_profile, architectures), read_arch_list},
 	{"archMap", offsetof(struct as_profile, arch_map_count), read_arch_map},
 	{"syscalls", offsetof(struct as_profile, rule_count), read_rules},
@@ -480,6 +512,8 @@ int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct 
 	r = read_object(&p, 0, profile_fields, sizeof(profile_fields) / sizeof(profile_fields[0]), ret);
 	if (r < 0)
 		return r;
+	if (ret->default_errno_name.present)
+		ret->default_errno_ret = ret->default_errno_name;
 	return check_profile(&p);
 }
 

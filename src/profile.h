@@ -72,6 +72,7 @@ struct as_rule {
 	struct as_strings name;  /* the legacy "name", as a list of zero or one */
 	struct as_choice action;
 	struct as_number errno_ret;
+	struct as_number errno_name; /* Podman's "errno", which overrides errnoRet */
 	struct as_arg_range args;
 	struct as_condition includes, excludes;
 	unsigned int pos;
@@ -87,6 +88,7 @@ struct as_profile {
 	const struct as_json *json;
 	struct as_choice default_action;
 	struct as_number default_errno_ret;
+	struct as_number default_errno_name; /* Podman's "defaultErrno", which overrides defaultErrnoRet */
 	struct as_strings architectures;
 	struct as_strings flags;
 	struct as_str listener_path;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 
@@ -49,6 +50,30 @@ int as_source_open(const char *spec, const struct as_builtin *builtin, struct as
 		return 0;
 	}
 	return map_file(spec, ret, err);
+}
+
+int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct as_source *ret,
+		   struct as_error *err)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + len, capacity - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == capacity)
+			return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (more than %zu bytes)",
+					    capacity - 1);
+	}
+	if (len == 0)
+		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is empty");
+	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = name, .text = buf, .len = len};
+	return 0;
 }
 
 void as_source_close(struct as_source *source)

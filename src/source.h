@@ -36,6 +36,11 @@ struct as_builtin {
 int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
 		   struct as_error *err);
 
+/* Read a profile from FD (standard input for the command-line tool) into
+ * BUF, at most CAPACITY bytes; NAME is what messages call it. */
+int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct as_source *ret,
+		   struct as_error *err);
+
 void as_source_close(struct as_source *source);
 
 #endif
