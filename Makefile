@@ -20,10 +20,15 @@ ALL_CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC 
                -Iinclude -DAUTOSECCOMP_VERSION='"$(VERSION)"'
 LIBSECCOMP  := -lseccomp
 
-SOURCES := error source json names profile resolve bpf install apply builtin preload api
-OBJECTS := $(SOURCES:%=$(BUILD)/obj/%.o)
+# The stages, shared by the library and the command; the library adds the
+# constructor and the public API, the command its own main.
+STAGES  := error source json names profile resolve bpf install apply builtin
+STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
+OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
+TOOL_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
 
 LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
+TOOL    := $(BUILD)/autoseccomp
 EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
                  $(BUILD)/tests/probe-api
@@ -32,7 +37,7 @@ TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
 .PHONY: all tests check check-plain check-sanitize install clean
-all: $(LIBS) $(EXAMPLES)
+all: $(LIBS) $(TOOL) $(EXAMPLES)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
 	sh profiles/embed.sh $< as_default_profile_json > $@.tmp && mv $@.tmp $@
@@ -47,6 +52,9 @@ $(BUILD)/libautoseccomp.so: $(OBJECTS)
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now \
 		$^ -o $@ $(LIBSECCOMP)
 	ln -sf libautoseccomp.so $(BUILD)/libautoseccomp.so.0
+
+$(TOOL): $(TOOL_OBJECTS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 # One relocatable object with every hidden symbol made local, so the archive,
 # like the shared object, defines nothing a program could clash with.
@@ -86,7 +94,7 @@ $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -shared $< -o $@ -lpthread
 
-tests: $(LIBS) $(EXAMPLES) $(TEST_PROGRAMS)
+tests: $(LIBS) $(TOOL) $(EXAMPLES) $(TEST_PROGRAMS)
 
 # The suite twice: as built, then under AddressSanitizer and UBSan.
 check: check-plain check-sanitize

@@ -339,6 +339,7 @@ int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *hos
 		return r;
 	memcpy(ret->insns, stub.insns, stub.len * sizeof(stub.insns[0]));
 	ret->len = stub.len + len;
+	ret->stub_len = stub.len;
 	ret->flags = resolved->flags;
 	return 0;
 }

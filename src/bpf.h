@@ -12,6 +12,7 @@
 struct as_bpf {
 	uint32_t flags; /* SECCOMP_FILTER_FLAG_* to load it with, TSYNC excluded */
 	unsigned int len;
+	unsigned int stub_len; /* the ENOSYS stub's instructions, first in insns */
 	struct sock_filter insns[BPF_MAXINSNS];
 };
 

@@ -1,0 +1,49 @@
+/* What a compiled filter decides, told in the profile's terms: the verdict
+ * for one system call, found by evaluating the BPF program, and the rule of
+ * the profile that produced it.  Used by the command-line tool. */
+#ifndef AS_EXPLAIN_H
+#define AS_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bpf.h"
+#include "error.h"
+#include "eval.h"
+#include "resolve.h"
+
+/* One system call entry of an x86_64 kernel, or of another architecture. */
+struct as_entry {
+	uint32_t arch;       /* libseccomp token: SCMP_ARCH_X86_64, SCMP_ARCH_X32, ... */
+	uint32_t audit_arch; /* what seccomp_data.arch holds for it */
+	const char *name;    /* "x86_64", "x86", "x32", ... */
+};
+
+/* The entry named NAME ("x86_64", "x86", "x32", "aarch64", ...) or with
+ * libseccomp token ARCH. */
+int as_entry_by_name(const char *name, struct as_entry *ret);
+int as_entry_by_arch(uint32_t arch, struct as_entry *ret);
+
+/* Every entry the filter covers: the native one, then the profile's. */
+unsigned int as_entries_of(const struct as_resolved *resolved, const struct as_host *host,
+			   struct as_entry *ret, unsigned int capacity);
+
+struct as_decision {
+	struct as_verdict verdict;
+	enum { AS_BY_STUB, AS_BY_RULE, AS_BY_DEFAULT, AS_BY_MERGE } by;
+	unsigned int pos;  /* where in the profile, for AS_BY_RULE and AS_BY_DEFAULT */
+	bool conditional;  /* some rule for this syscall compares arguments */
+};
+
+/* Evaluate syscall NR with ARGS through ENTRY and say why. */
+int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, const struct as_entry *entry, int nr,
+	       const uint64_t args[6], struct as_decision *ret, struct as_error *err);
+
+/* "SCMP_ACT_ERRNO(EPERM)" and the like, for a SECCOMP_RET_* value. */
+void as_action_format(uint32_t action, char *buf, size_t len);
+
+/* Print BPF one instruction a line, syscall numbers named. */
+void as_disassemble(FILE *out, const struct as_bpf *bpf);
+
+#endif
