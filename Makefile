@@ -31,7 +31,7 @@ LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp
 EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
-                 $(BUILD)/tests/probe-api
+                 $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
@@ -93,6 +93,14 @@ $(BUILD)/tests/probe-api: tests/probe-api.c $(BUILD)/libautoseccomp.so
 $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -shared $< -o $@ -lpthread
+
+$(BUILD)/tests/filter-check: tests/filter-check.c $(BUILD)/obj/eval.o $(BUILD)/obj/error.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $^ -o $@
+
+$(BUILD)/tests/get-filter: tests/get-filter.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@
 
 tests: $(LIBS) $(TOOL) $(EXAMPLES) $(TEST_PROGRAMS)
 

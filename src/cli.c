@@ -354,10 +354,9 @@ static const char *decided_by_word(const struct as_decision *d)
 static void print_json_decision(const struct as_entry *entry, int nr, const char *name, const struct as_decision *d)
 {
 	uint32_t data = d->verdict.action & SECCOMP_RET_DATA;
-	char action[64];
+	const char *action = as_action_name(d->verdict.action);
 	size_t line = 0, column = 0;
 
-	as_action_format(d->verdict.action & SECCOMP_RET_ACTION_FULL, action, sizeof(action));
 	as_error_position(pipeline.source.text, pipeline.source.len, d->pos, &line, &column);
 	printf("{\"arch\": \"%s\", \"nr\": %d, \"name\": \"%s\", \"action\": \"%s\", \"data\": %u, "
 	       "\"decided_by\": \"%s\", \"line\": %zu, \"column\": %zu, \"conditional\": %s}",

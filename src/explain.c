@@ -164,6 +164,13 @@ static const struct as_name action_words[] = {
 static const struct as_name_table action_word_names = {"action", action_words,
 						       sizeof(action_words) / sizeof(action_words[0])};
 
+const char *as_action_name(uint32_t action)
+{
+	const struct as_name *kind = as_name_of_value(&action_word_names, action & SECCOMP_RET_ACTION_FULL);
+
+	return kind ? kind->name : "unknown";
+}
+
 void as_action_format(uint32_t action, char *buf, size_t len)
 {
 	const struct as_name *kind = as_name_of_value(&action_word_names, action & SECCOMP_RET_ACTION_FULL);

@@ -40,6 +40,9 @@ struct as_decision {
 int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, const struct as_entry *entry, int nr,
 	       const uint64_t args[6], struct as_decision *ret, struct as_error *err);
 
+/* "SCMP_ACT_ERRNO" and the like, for a SECCOMP_RET_* value, its data aside. */
+const char *as_action_name(uint32_t action);
+
 /* "SCMP_ACT_ERRNO(EPERM)" and the like, for a SECCOMP_RET_* value. */
 void as_action_format(uint32_t action, char *buf, size_t len);
 

@@ -128,3 +128,43 @@ needs_reference = pytest.mark.skipif(
 not_sanitized = pytest.mark.skipif(SANITIZE, reason="static linking is not possible with the sanitizers")
 
 SIGSYS = signal.SIGSYS
+
+TOOL = BUILD / "autoseccomp"
+FILTER_CHECK = BUILD / "tests" / "filter-check"
+DOCKER_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+               "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
+               "CAP_AUDIT_WRITE"]
+ALL_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+            "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+            "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+            "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+            "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+            "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+            "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+            "CAP_CHECKPOINT_RESTORE"]
+# The capability sets Docker's profile is compared under.
+CAP_SETS = {"none": [], "docker": DOCKER_CAPS, "docker+sys_admin": DOCKER_CAPS + ["CAP_SYS_ADMIN"], "all": ALL_CAPS}
+
+
+def tool(*args, stdin=None):
+    proc = subprocess.run([str(TOOL), *[str(a) for a in args]], capture_output=True, text=True, input=stdin,
+                          env=base_env(), timeout=120)
+    return proc
+
+
+def compile_filter(profile, path, caps=None):
+    args = ["compile", profile, "-o", path]
+    if caps is not None:
+        args += ["--caps", ",".join(caps) if caps else "none"]
+    proc = tool(*args)
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+def filter_check(*args):
+    """Runs filter-check; returns (points, mismatches, output)."""
+    proc = subprocess.run([str(FILTER_CHECK), *[str(a) for a in args]], capture_output=True, text=True,
+                          env=base_env(), timeout=300)
+    words = proc.stdout.split()
+    assert words[:1] == ["points"], proc.stdout + proc.stderr
+    return int(words[1]), int(words[3]), proc.stdout + proc.stderr
