@@ -78,7 +78,7 @@ def test_explain_points_at_the_deciding_rule(write_profile):
 
     assert explain("mkdir") == f"x86_64 83 mkdir SCMP_ACT_ERRNO(ENETDOWN) rule at {path}:4:1"
     assert explain("write", "2") == f"x86_64 1 write SCMP_ACT_ERRNO(EPERM) rule at {path}:5:1 (depends on arguments)"
-    assert explain("write", "1") == f"x86_64 1 write SCMP_ACT_ALLOW default action at {path}:1:18 (depends on arguments)"
+    assert explain("write", "1") == f"x86_64 1 write SCMP_ACT_ALLOW default action at {path}:1:19 (depends on arguments)"
 
 
 def test_explain_table_covers_every_architecture_and_agrees_with_single_queries():
