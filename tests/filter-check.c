@@ -244,7 +244,7 @@ static int errno_of_return(unsigned int pc)
 static bool not_called(const struct point *p)
 {
 	return p->arch != AUDIT_ARCH_X86_64 || p->nr == SYS_exit_group ||
-	       (p->nr == SYS_write && p->args[0] == RESULT_FD) || p->nr == NR_URETPROBE || p->nr == NR_UPROBE;
+	       (p->nr == SYS_write && (uint32_t)p->args[0] == RESULT_FD) || p->nr == NR_URETPROBE || p->nr == NR_UPROBE;
 }
 
 static unsigned int build_marked(const struct program *prog, struct sock_filter *out)

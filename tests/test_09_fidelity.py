@@ -1,0 +1,225 @@
+"""Proof that the filters decide as they should: the evaluator against the
+kernel, the built-in profile against Docker's own file, autoseccomp's filter
+against the one real runc installs, and Podman's profiles."""
+import json
+import os
+import re
+import struct
+
+import pytest
+
+from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, compile_filter, docker_allow_names,
+                      filter_check, needs_reference, needs_root, probe, tool)
+from runc_harness import RuncError, runc_filter, runc_unavailable
+
+KERNEL = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
+
+DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+KILL_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]}
+RUNC_TEST1 = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+    {"names": [n for n in docker_allow_names() if n not in ("socket", "ftruncate", "dup3")], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 2, "value": 3840, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+    {"names": ["process_vm_readv"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 0, "value": 100, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 9001, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["process_vm_writev"], "action": "SCMP_ACT_ERRNO", "errnoRet": 55,
+     "args": [{"index": 0, "value": 1337, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2020, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["ftruncate"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 0, "value": 123456789, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 1337, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_GT"}]},
+]}
+WRITE_ARGS = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["write"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"},
+                                                             {"index": 2, "value": 0, "op": "SCMP_CMP_NE"}]},
+    {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 3,
+     "args": [{"index": 0, "value": 0xffffffff, "op": "SCMP_CMP_LE"}]},
+    {"names": ["syslog"], "action": "SCMP_ACT_ERRNO", "errnoRet": 3}]}
+ENOSYS_COMPAT = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["close_range", "fsopen", "fsconfig", "fspick", "openat2", "open_tree", "move_mount", "mount_setattr"],
+     "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}
+
+# runc-test1's argument rules, with an allowing default, so that runc's own
+# init and busybox can run in the container.
+RUNC_ARGS = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["socket"], "action": "SCMP_ACT_ERRNO",
+     "args": [{"index": 2, "value": 3840, "valueTwo": 256, "op": "SCMP_CMP_MASKED_EQ"}]},
+    {"names": ["process_vm_readv"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+     "args": [{"index": 0, "value": 100, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 9001, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["ftruncate"], "action": "SCMP_ACT_ERRNO",
+     "args": [{"index": 0, "value": 123456789, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 1337, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1000, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 5000, "op": "SCMP_CMP_GT"}]},
+    {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 0x10000, "op": "SCMP_CMP_GE"},
+                                                                 {"index": 1, "value": 7, "op": "SCMP_CMP_LT"}]},
+]}
+
+TEST_PROFILES = {"deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
+                 "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT}
+
+
+def profile_path(name, write_profile):
+    if name == "builtin":
+        return "builtin"
+    if name == "moby":
+        if not (REFERENCE / "moby-default.json").exists():
+            pytest.skip(f"Docker's profile is absent from {REFERENCE}")
+        return REFERENCE / "moby-default.json"
+    return write_profile(TEST_PROFILES[name], name=f"{name}.json")
+
+
+KERNEL_CASES = [("builtin", "none"), ("builtin", "all"), ("moby", "docker"), ("moby", "docker+sys_admin"),
+                *[(name, "docker") for name in TEST_PROFILES]]
+
+
+@pytest.mark.parametrize("name, caps", KERNEL_CASES, ids=[f"{n}-{c}" for n, c in KERNEL_CASES])
+def test_the_evaluator_agrees_with_the_kernel(write_profile, tmp_path, name, caps):
+    """Every return instruction is rewritten to its own errno before a child
+    installs the program, so the kernel says which return it reached and no
+    syscall runs; the evaluator must name the same return at every point."""
+    program = compile_filter(profile_path(name, write_profile), tmp_path / "f.bpf", CAP_SETS[caps])
+    points, mismatches, out = filter_check("kernel", program)
+    assert mismatches == 0 and points >= 2 * 1024, out
+
+
+@needs_reference
+@pytest.mark.parametrize("caps", list(CAP_SETS))
+def test_builtin_decides_as_dockers_profile_everywhere(tmp_path, caps):
+    ours = compile_filter("builtin", tmp_path / "ours.bpf", CAP_SETS[caps])
+    docker = compile_filter(REFERENCE / "moby-default.json", tmp_path / "docker.bpf", CAP_SETS[caps])
+    points, mismatches, out = filter_check("compare", ours, docker)
+    assert mismatches == 0 and points > 100_000, out
+
+
+def test_the_comparison_can_tell_filters_apart(tmp_path):
+    none = compile_filter("builtin", tmp_path / "none.bpf", [])
+    admin = compile_filter("builtin", tmp_path / "admin.bpf", ["CAP_SYS_ADMIN"])
+    points, mismatches, out = filter_check("compare", none, admin)
+    assert mismatches > 0, out
+
+
+def explain_table(profile, caps):
+    args = ["explain", profile, "--json", "--arch", "x86_64"]
+    return json.loads(tool(*args, "--caps", ",".join(caps) if caps else "none").stdout)
+
+
+@needs_root
+@pytest.mark.parametrize("profile", ["builtin", "/usr/share/containers/seccomp.json", "podman"])
+def test_explain_table_matches_what_the_kernel_answers(profile):
+    """Every syscall the table says is refused with an errno, whatever its
+    arguments, is called for real by a process without capabilities, which
+    must get exactly that errno."""
+    if profile == "podman":
+        profile = REFERENCE / "podman-default.json"
+    if not os.path.exists(profile) and profile != "builtin":
+        pytest.skip(f"{profile} is absent (Debian's golang-github-containers-common ships one)")
+    rows = [row for row in explain_table(profile, []) if row["action"] == "SCMP_ACT_ERRNO" and not row["conditional"]]
+    assert len(rows) > 20
+    r = probe(*[["syscall", row["nr"]] for row in rows], profile=profile, user="nobody")
+    assert r.returncode == 0, r
+    assert r.errnos == [row["data"] for row in rows], r
+
+
+@pytest.mark.parametrize("profile", ["/usr/share/containers/seccomp.json", "podman"])
+def test_podman_profiles_behave_as_podmans(profile):
+    """Podman's default refuses obsolete calls with EPERM, capability-gated
+    ones with EPERM unless the capability is held, and anything it does not
+    name with ENOSYS (its defaultErrno, which overrides defaultErrnoRet)."""
+    if profile == "podman":
+        profile = REFERENCE / "podman-default.json"
+    if not os.path.exists(profile):
+        pytest.skip(f"{profile} is absent (Debian's golang-github-containers-common ships one)")
+    document = json.loads(open(profile).read())
+    assert document["defaultErrno"] == "ENOSYS" and document["defaultErrnoRet"] == 38
+    rows = {row["name"]: row for row in explain_table(profile, [])}
+    assert rows["kexec_load"]["data"] == 1 and rows["kexec_load"]["decided_by"] == "rule"
+    assert rows["acct"]["data"] == 1 and rows["acct"]["decided_by"] == "rule"
+    assert rows["read"]["action"] == rows["mount"]["action"] == "SCMP_ACT_ALLOW"  # Podman runs rootless
+    assert {row["name"]: row for row in explain_table(profile, ALL_CAPS)}["acct"]["action"] == "SCMP_ACT_ALLOW"
+    named = {n for rule in document["syscalls"] for n in rule["names"]}
+    unnamed = [row for name, row in rows.items() if name not in named]
+    assert unnamed and all(row["data"] == 38 for row in unnamed)
+    user = "nobody" if os.geteuid() == 0 else None
+    r = probe(["syscall", 246, 0, 0, 0, 0], ["syscall", unnamed[0]["nr"]], profile=profile, user=user)
+    assert r.errnos == [1, 38], r
+
+
+# --- against real runc ---
+
+def oci_form(profile, caps):
+    """What Docker's engine hands runc: archMap resolved for amd64, rules
+    kept or dropped by includes/excludes, the rest passed through."""
+    def version(text):
+        return tuple(int(x) for x in text.split(".")) if text else (0, 0)
+
+    out = {k: profile[k] for k in ("defaultAction", "defaultErrnoRet", "flags") if k in profile}
+    arches = list(profile.get("architectures") or [])
+    for entry in profile.get("archMap") or []:
+        if entry["architecture"] == "SCMP_ARCH_X86_64":
+            arches = [entry["architecture"]] + list(entry.get("subArchitectures") or [])
+            break
+    if arches:
+        out["architectures"] = arches
+    out["syscalls"] = []
+    for rule in profile.get("syscalls") or []:
+        inc, exc = rule.get("includes") or {}, rule.get("excludes") or {}
+        if "amd64" in (exc.get("arches") or []) or any(c in caps for c in exc.get("caps") or []):
+            continue
+        if exc.get("minKernel") is not None and KERNEL >= version(exc["minKernel"]):
+            continue
+        if inc.get("arches") and "amd64" not in inc["arches"]:
+            continue
+        if any(c not in caps for c in inc.get("caps") or []):
+            continue
+        if inc.get("minKernel") is not None and KERNEL < version(inc["minKernel"]):
+            continue
+        kept = {"names": rule.get("names") or [rule["name"]], "action": rule["action"]}
+        kept.update({k: rule[k] for k in ("errnoRet", "args") if rule.get(k) is not None})
+        out["syscalls"].append(kept)
+    return out
+
+
+@pytest.fixture
+def runc():
+    reason = runc_unavailable()
+    if reason:
+        pytest.skip(f"runc cannot run here: {reason}")
+
+
+# runc-test1 leaves out calls runc's own init makes once the filter is in force.
+RUNC_CASES = [("moby", caps) for caps in CAP_SETS] + [(name, "docker") for name in TEST_PROFILES
+                                                      if name not in ("kill-mkdir", "runc-test1")]
+
+
+def bounding_set():
+    """The capabilities this process can hand a container."""
+    for line in open("/proc/self/status"):
+        if line.startswith("CapBnd:"):
+            mask = int(line.split()[1], 16)
+    return [name for bit, name in enumerate(ALL_CAPS) if mask >> bit & 1]
+
+
+@pytest.mark.parametrize("name, caps", RUNC_CASES, ids=[f"{n}-{c}" for n, c in RUNC_CASES])
+def test_filters_decide_as_runcs(runc, write_profile, tmp_path, name, caps):
+    """runc (Debian's, the runtime Docker uses) starts a container with the
+    profile in its OCI form; its filter, read back from the kernel, and the one
+    autoseccomp installs for the same capabilities decide alike everywhere."""
+    path = profile_path(name, write_profile)
+    document = json.loads(open(path).read())
+    theirs = tmp_path / "runc.bpf"
+    # The filter depends only on the OCI form; the container gets what it can of the same set.
+    held = [c for c in CAP_SETS[caps] if c in bounding_set()]
+    theirs.write_bytes(runc_filter(oci_form(document, CAP_SETS[caps]), held, tmp_path / "runc",
+                                   BUILD / "tests" / "get-filter"))
+    ours = compile_filter(path, tmp_path / "ours.bpf", CAP_SETS[caps])
+    points, mismatches, out = filter_check("compare", ours, theirs)
+    assert mismatches == 0 and points >= 3 * 1026, out
+
+
+def test_runc_1_1_refuses_flags_which_autoseccomp_applies(runc, write_profile, tmp_path):
+    profile = dict(DENY_MKDIR, flags=["SECCOMP_FILTER_FLAG_LOG"])
+    with pytest.raises(RuncError, match="flags"):
+        runc_filter(oci_form(profile, DOCKER_CAPS), DOCKER_CAPS, tmp_path / "runc", BUILD / "tests" / "get-filter")
+    assert probe(["mkdir", tmp_path / "a"], profile=write_profile(profile)).errnos == [1]
