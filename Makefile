@@ -6,6 +6,8 @@ PREFIX      ?= /usr/local
 LIBDIR      ?= $(PREFIX)/lib
 INCLUDEDIR  ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
 BUILD       ?= build
 PYTHON      ?= /usr/bin/python3
 
@@ -119,8 +121,12 @@ $(BUILD)/autoseccomp.pc: src/autoseccomp.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: $(LIBS) $(BUILD)/autoseccomp.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+install: $(LIBS) $(TOOL) $(BUILD)/autoseccomp.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/autoseccomp
+	install -m 0644 src/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 src/man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0755 $(BUILD)/libautoseccomp.so $(DESTDIR)$(LIBDIR)/libautoseccomp.so.$(VERSION)
 	ln -sf libautoseccomp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libautoseccomp.so.0
 	ln -sf libautoseccomp.so.0 $(DESTDIR)$(LIBDIR)/libautoseccomp.so

@@ -44,7 +44,9 @@ def installed(tmp_path_factory):
 def test_install_honours_prefix_and_destdir(installed):
     root = installed / "opt" / "as"
     for path in ["include/autoseccomp.h", "lib/libautoseccomp.a", "lib/libautoseccomp.so",
-                 "lib/libautoseccomp.so.0", "lib/pkgconfig/autoseccomp.pc"]:
+                 "lib/libautoseccomp.so.0", "lib/pkgconfig/autoseccomp.pc", "bin/autoseccomp",
+                 "share/man/man1/autoseccomp.1", "share/man/man1/autoseccomp-explain.1",
+                 "share/man/man3/autoseccomp_apply.3"]:
         assert (root / path).exists(), path
     assert "prefix=/opt/as" in (root / "lib/pkgconfig/autoseccomp.pc").read_text()
 
@@ -77,3 +79,40 @@ def test_a_program_links_the_installed_shared_object(installed, tmp_path):
                     f"-Wl,-rpath,{installed / 'opt/as/lib'}"], check=True)
     r = run([program, "NULL"], preload=False)
     assert r.stdout.splitlines() == ["apply=0 message=", "version=0.1.0"], r
+
+
+MAN_PAGES = sorted((ROOT / "src" / "man").glob("man*/*.[13]"))
+
+
+@pytest.mark.parametrize("page", MAN_PAGES, ids=[p.name for p in MAN_PAGES])
+def test_man_page_is_clean(page):
+    """groff warns about nothing in any page."""
+    r = subprocess.run(["groff", "-man", "-ww", "-z", page], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_every_public_call_and_subcommand_has_a_page():
+    names = {p.name for p in MAN_PAGES}
+    assert {f"{f}.3" for f in public_functions()} | {"AUTOSECCOMP_EMBED_PROFILE.3"} <= names
+    assert {f"autoseccomp-{c}.1" for c in ("check", "explain", "compile", "dump", "exec")} | {"autoseccomp.1"} <= names
+
+
+def roff_examples(page):
+    text = page.read_text()
+    for block in re.findall(r"^\.EX\n(.*?)^\.EE", text, re.S | re.M):
+        code = re.sub(r"\\f[BIRP]", "", block).replace("\\e", "\\").replace("\\-", "-").replace("\\(aq", "'").replace("\\(dq", '"')
+        if "main(" in code:
+            yield code
+
+
+@not_sanitized
+@pytest.mark.parametrize("page", [p for p in MAN_PAGES if p.suffix == ".3"], ids=lambda p: p.name)
+def test_man3_examples_compile(page, tmp_path):
+    examples = list(roff_examples(page))
+    assert examples, f"{page.name} has no complete example"
+    for i, code in enumerate(examples):
+        source = tmp_path / f"example{i}.c"
+        source.write_text(code)
+        r = subprocess.run(["cc", "-std=gnu11", "-Wall", "-Werror", "-c", source, "-o", tmp_path / f"e{i}.o",
+                            f"-I{ROOT / 'include'}"], capture_output=True, text=True)
+        assert r.returncode == 0, code + r.stderr
