@@ -96,9 +96,12 @@ $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -shared $< -o $@ -lpthread
 
-$(BUILD)/tests/filter-check: tests/filter-check.c $(BUILD)/obj/eval.o $(BUILD)/obj/error.o
+# Built without the sanitizers even in the sanitized build: its child runs
+# under a filter that refuses every call, where ASan's runtime cannot map
+# memory.  The sanitized command exercises the same evaluator (explain).
+$(BUILD)/tests/filter-check: tests/filter-check.c src/eval.c src/error.c src/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $^ -o $@
+	$(CC) $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) tests/filter-check.c src/eval.c src/error.c -o $@
 
 $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)

@@ -333,6 +333,9 @@ static void describe(const struct as_decision *d, char *buf, size_t len)
 	case AS_BY_STUB:
 		snprintf(buf, len, "ENOSYS stub (newer than every syscall the profile names)");
 		break;
+	case AS_BY_BAD_ARCH:
+		snprintf(buf, len, "architecture not in the filter (libseccomp's bad-architecture action)");
+		break;
 	case AS_BY_RULE:
 		snprintf(buf, len, "rule at %s:%zu:%zu", pipeline.source.name, line, column);
 		break;
@@ -346,7 +349,7 @@ static void describe(const struct as_decision *d, char *buf, size_t len)
 
 static const char *decided_by_word(const struct as_decision *d)
 {
-	static const char *const words[] = {"stub", "rule", "default", "merged"};
+	static const char *const words[] = {"stub", "rule", "default", "merged", "bad-arch"};
 
 	return words[d->by];
 }
@@ -419,7 +422,7 @@ static int explain_one(const struct options *opts, const struct as_entry *entry)
 	for (int i = 1; i < opts->word_count; i++)
 		if (parse_number(opts->words[i], &args[i - 1]) < 0)
 			return usage_error("argument %s is not a number", opts->words[i]);
-	if (as_explain(&pipeline.bpf, &pipeline.resolved, entry, nr, args, &d, &err) < 0) {
+	if (as_explain(&pipeline.bpf, &pipeline.resolved, &pipeline.host, entry, nr, args, &d, &err) < 0) {
 		report(&err);
 		return EXIT_FAILURE;
 	}
@@ -444,7 +447,7 @@ static int explain_table(const struct options *opts, const struct as_entry *entr
 		struct as_error err;
 		if (name == NULL)
 			continue;
-		if (as_explain(&pipeline.bpf, &pipeline.resolved, entry, nr, zero, &d, &err) < 0) {
+		if (as_explain(&pipeline.bpf, &pipeline.resolved, &pipeline.host, entry, nr, zero, &d, &err) < 0) {
 			free(name);
 			report(&err);
 			return EXIT_FAILURE;
@@ -530,6 +533,10 @@ int main(int argc, char **argv)
 			continue;
 		opts.command = commands[i].name;
 		r = parse_args(argc, argv, &opts);
+		/* exec's own failures use 125, as env(1) does, so that no status of
+		 * the command it runs can be mistaken for them. */
+		if (r != 0 && commands[i].run == cmd_exec)
+			return AUTOSECCOMP_EXIT_FAILURE;
 		return r != 0 ? r : commands[i].run(&opts);
 	}
 	return usage_error("unknown command %s", argv[1]);

@@ -137,8 +137,20 @@ static void attribute(const struct as_resolved *resolved, const struct as_entry 
 	}
 }
 
-int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, const struct as_entry *entry, int nr,
-	       const uint64_t args[6], struct as_decision *ret, struct as_error *err)
+static bool covers(const struct as_resolved *resolved, const struct as_host *host, uint32_t arch)
+{
+	struct as_entry entries[AS_RESOLVED_MAX_ARCHES + 1];
+	unsigned int count = as_entries_of(resolved, host, entries, AS_RESOLVED_MAX_ARCHES + 1);
+
+	for (unsigned int i = 0; i < count; i++)
+		if (entries[i].arch == arch)
+			return true;
+	return false;
+}
+
+int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, const struct as_host *host,
+	       const struct as_entry *entry, int nr, const uint64_t args[6], struct as_decision *ret,
+	       struct as_error *err)
 {
 	struct seccomp_data data = {.nr = nr, .arch = entry->audit_arch};
 	struct as_decision d = {0};
@@ -151,6 +163,8 @@ int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, con
 	attribute(resolved, entry, nr, args, &d);
 	if (d.verdict.ret_pc < bpf->stub_len)
 		d.by = AS_BY_STUB;
+	else if (!covers(resolved, host, entry->arch))
+		d.by = AS_BY_BAD_ARCH;
 	*ret = d;
 	return 0;
 }

@@ -31,14 +31,16 @@ unsigned int as_entries_of(const struct as_resolved *resolved, const struct as_h
 
 struct as_decision {
 	struct as_verdict verdict;
-	enum { AS_BY_STUB, AS_BY_RULE, AS_BY_DEFAULT, AS_BY_MERGE } by;
+	enum { AS_BY_STUB, AS_BY_RULE, AS_BY_DEFAULT, AS_BY_MERGE, AS_BY_BAD_ARCH } by;
 	unsigned int pos;  /* where in the profile, for AS_BY_RULE and AS_BY_DEFAULT */
 	bool conditional;  /* some rule for this syscall compares arguments */
 };
 
-/* Evaluate syscall NR with ARGS through ENTRY and say why. */
-int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, const struct as_entry *entry, int nr,
-	       const uint64_t args[6], struct as_decision *ret, struct as_error *err);
+/* Evaluate syscall NR with ARGS through ENTRY and say why; HOST tells which
+ * architectures the filter covers. */
+int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, const struct as_host *host,
+	       const struct as_entry *entry, int nr, const uint64_t args[6], struct as_decision *ret,
+	       struct as_error *err);
 
 /* "SCMP_ACT_ERRNO" and the like, for a SECCOMP_RET_* value, its data aside. */
 const char *as_action_name(uint32_t action);

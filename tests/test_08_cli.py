@@ -18,12 +18,24 @@ def test_help_and_version():
     assert version.returncode == 0 and version.stdout.startswith("autoseccomp 0.1.0 (libseccomp ")
 
 
-@pytest.mark.parametrize("args", [[], ["frobnicate"], ["check"], ["compile", "builtin"], ["exec", "builtin"],
+@pytest.mark.parametrize("args", [[], ["frobnicate"], ["check"], ["compile", "builtin"],
                                   ["check", "builtin", "--caps", "CAP_NOPE"], ["check", "builtin", "--bogus"],
-                                  ["explain", "builtin", "--kernel", "six"]])
+                                  ["explain", "builtin", "--kernel", "six"], ["check", "unconfined"]])
 def test_usage_errors_exit_2(args):
     r = tool(*args)
     assert r.returncode == 2 and r.stderr.startswith("autoseccomp: ") and "usage:" in r.stderr, r
+
+
+@pytest.mark.parametrize("args", [["exec", "builtin"], ["exec", "builtin", "--"], ["exec"]])
+def test_exec_usage_errors_exit_125_as_env_does(args):
+    r = tool(*args)
+    assert r.returncode == 125 and "usage:" in r.stderr, r
+
+
+def test_explain_an_architecture_the_filter_does_not_cover():
+    out = " ".join(tool("explain", "builtin", "mkdirat", "--arch", "aarch64").stdout.split())
+    assert out == "aarch64 34 mkdirat SCMP_ACT_KILL_THREAD architecture not in the filter " \
+                  "(libseccomp's bad-architecture action)"
 
 
 def test_check_accepts_the_builtin_profile_and_warns_about_skipped_names():
