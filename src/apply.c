@@ -13,32 +13,21 @@
 #include "profile.h"
 #include "resolve.h"
 
-/* Everything the stages need, in static storage: no heap before the filter,
- * so none to release after it. */
-static struct workspace {
-	struct as_token tokens[AS_JSON_MAX_TOKENS];
-	struct as_json json;
-	struct as_profile profile;
-	struct as_host host;
-	struct as_resolved resolved;
-	struct as_bpf bpf;
-} workspace;
-
+/* No heap before the filter, so none to release after it. */
+static struct as_pipeline workspace;
 static atomic_flag workspace_busy = ATOMIC_FLAG_INIT;
 
-static int compile(const struct as_source *source, struct workspace *ws, struct as_error *err)
+int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {
 	int r;
 
-	r = as_host_detect(&ws->host, err);
+	r = as_json_parse(source->text, source->len, pl->tokens, AS_JSON_MAX_TOKENS, &pl->json, err);
 	if (r == 0)
-		r = as_json_parse(source->text, source->len, ws->tokens, AS_JSON_MAX_TOKENS, &ws->json, err);
+		r = as_profile_parse(&pl->json, &pl->profile, err);
 	if (r == 0)
-		r = as_profile_parse(&ws->json, &ws->profile, err);
+		r = as_resolve(&pl->profile, &pl->host, &pl->resolved, err);
 	if (r == 0)
-		r = as_resolve(&ws->profile, &ws->host, &ws->resolved, err);
-	if (r == 0)
-		r = as_bpf_compile(&ws->resolved, &ws->host, &ws->bpf, err);
+		r = as_bpf_compile(&pl->resolved, &pl->host, &pl->bpf, err);
 	return r;
 }
 
@@ -62,7 +51,7 @@ static bool marker_in_force(const char *marker)
 	return inherited != NULL && strcmp(inherited, marker) == 0 && as_install_filter_in_force();
 }
 
-static int install_marked(struct workspace *ws, bool trust_marker, struct as_error *err)
+static int install_marked(struct as_pipeline *ws, bool trust_marker, struct as_error *err)
 {
 	const char *previous = getenv(AS_MARKER_VARIABLE);
 	char marker[64];
@@ -83,7 +72,7 @@ static int install_marked(struct workspace *ws, bool trust_marker, struct as_err
 	return r;
 }
 
-static int apply_locked(const struct as_apply_options *options, struct workspace *ws, char *message,
+static int apply_locked(const struct as_apply_options *options, struct as_pipeline *ws, char *message,
 			size_t message_len)
 {
 	/* Until the source is open, messages name what was asked for. */
@@ -95,7 +84,9 @@ static int apply_locked(const struct as_apply_options *options, struct workspace
 	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return 0;
 	if (r == 0)
-		r = compile(&source, ws, &err);
+		r = as_host_detect(&ws->host, &err);
+	if (r == 0)
+		r = as_pipeline_compile(&source, ws, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, source.text, source.len, message, message_len);
 	as_source_close(&source);

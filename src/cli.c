@@ -58,17 +58,9 @@ struct options {
 	int word_count;
 };
 
-/* Everything one profile goes through, in static storage as in the library. */
-static struct pipeline {
-	char stdin_text[AS_SOURCE_MAX_BYTES + 1];
-	struct as_source source;
-	struct as_token tokens[AS_JSON_MAX_TOKENS];
-	struct as_json json;
-	struct as_profile profile;
-	struct as_host host;
-	struct as_resolved resolved;
-	struct as_bpf bpf;
-} pipeline;
+static char stdin_text[AS_SOURCE_MAX_BYTES + 1];
+static struct as_source source;
+static struct as_pipeline pipeline;
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
@@ -210,7 +202,7 @@ static void report(const struct as_error *err)
 {
 	char line[1024];
 
-	as_error_format(err, pipeline.source.name, pipeline.source.text, pipeline.source.len, line, sizeof(line));
+	as_error_format(err, source.name, source.text, source.len, line, sizeof(line));
 	fprintf(stderr, "%s\n", line);
 }
 
@@ -222,27 +214,19 @@ static int load(const struct options *opts)
 	char message[512];
 	int r;
 
-	pipeline.source = (struct as_source){.name = opts->profile};
+	source = (struct as_source){.name = opts->profile};
 	r = host_for(opts, &pipeline.host, &err);
 	if (r > 0)
 		return r;
 	if (r == 0 && strcmp(opts->profile, "-") == 0)
-		r = as_source_read(STDIN_FILENO, "-", pipeline.stdin_text, sizeof(pipeline.stdin_text), &pipeline.source,
-				   &err);
+		r = as_source_read(STDIN_FILENO, "-", stdin_text, sizeof(stdin_text), &source, &err);
 	else if (r == 0 && (r = as_builtin_profile(&builtin, NULL, message, sizeof(message))) == 0)
 		r = as_source_open(strcmp(opts->profile, "builtin") == 0 ? NULL : opts->profile, &builtin,
-				   &pipeline.source, &err);
-	if (r == 0 && pipeline.source.kind == AS_SOURCE_UNCONFINED)
+				   &source, &err);
+	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return usage_error("%s is not a profile (exec takes it)", opts->profile);
 	if (r == 0)
-		r = as_json_parse(pipeline.source.text, pipeline.source.len, pipeline.tokens, AS_JSON_MAX_TOKENS,
-				  &pipeline.json, &err);
-	if (r == 0)
-		r = as_profile_parse(&pipeline.json, &pipeline.profile, &err);
-	if (r == 0)
-		r = as_resolve(&pipeline.profile, &pipeline.host, &pipeline.resolved, &err);
-	if (r == 0)
-		r = as_bpf_compile(&pipeline.resolved, &pipeline.host, &pipeline.bpf, &err);
+		r = as_pipeline_compile(&source, &pipeline, &err);
 	if (r < 0)
 		report(&err);
 	return r < 0 ? EXIT_FAILURE : 0;
@@ -253,8 +237,8 @@ __attribute__((format(printf, 2, 3))) static void warn(unsigned int pos, const c
 	size_t line, column;
 	va_list ap;
 
-	as_error_position(pipeline.source.text, pipeline.source.len, pos, &line, &column);
-	fprintf(stderr, "autoseccomp: %s:%zu:%zu: warning: ", pipeline.source.name, line, column);
+	as_error_position(source.text, source.len, pos, &line, &column);
+	fprintf(stderr, "autoseccomp: %s:%zu:%zu: warning: ", source.name, line, column);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -290,7 +274,7 @@ static int cmd_check(const struct options *opts)
 				warn(name.pos, "unknown syscall \"%s\" skipped: this libseccomp does not know it", cname);
 		}
 	}
-	printf("%s: loads: %u of %u rules apply, %u instructions\n", pipeline.source.name,
+	printf("%s: loads: %u of %u rules apply, %u instructions\n", source.name,
 	       pipeline.resolved.rule_count, profile->rule_count, pipeline.bpf.len);
 	return 0;
 }
@@ -328,7 +312,7 @@ static void describe(const struct as_decision *d, char *buf, size_t len)
 {
 	size_t line = 0, column = 0;
 
-	as_error_position(pipeline.source.text, pipeline.source.len, d->pos, &line, &column);
+	as_error_position(source.text, source.len, d->pos, &line, &column);
 	switch (d->by) {
 	case AS_BY_STUB:
 		snprintf(buf, len, "ENOSYS stub (newer than every syscall the profile names)");
@@ -337,10 +321,10 @@ static void describe(const struct as_decision *d, char *buf, size_t len)
 		snprintf(buf, len, "architecture not in the filter (libseccomp's bad-architecture action)");
 		break;
 	case AS_BY_RULE:
-		snprintf(buf, len, "rule at %s:%zu:%zu", pipeline.source.name, line, column);
+		snprintf(buf, len, "rule at %s:%zu:%zu", source.name, line, column);
 		break;
 	case AS_BY_DEFAULT:
-		snprintf(buf, len, "default action at %s:%zu:%zu", pipeline.source.name, line, column);
+		snprintf(buf, len, "default action at %s:%zu:%zu", source.name, line, column);
 		break;
 	default:
 		snprintf(buf, len, "rules libseccomp merged");
@@ -360,7 +344,7 @@ static void print_json_decision(const struct as_entry *entry, int nr, const char
 	const char *action = as_action_name(d->verdict.action);
 	size_t line = 0, column = 0;
 
-	as_error_position(pipeline.source.text, pipeline.source.len, d->pos, &line, &column);
+	as_error_position(source.text, source.len, d->pos, &line, &column);
 	printf("{\"arch\": \"%s\", \"nr\": %d, \"name\": \"%s\", \"action\": \"%s\", \"data\": %u, "
 	       "\"decided_by\": \"%s\", \"line\": %zu, \"column\": %zu, \"conditional\": %s}",
 	       entry->name, nr, name, action, data, decided_by_word(d), d->by == AS_BY_RULE || d->by == AS_BY_DEFAULT ? line : 0,

@@ -168,3 +168,33 @@ def filter_check(*args):
     words = proc.stdout.split()
     assert words[:1] == ["points"], proc.stdout + proc.stderr
     return int(words[1]), int(words[3]), proc.stdout + proc.stderr
+
+
+def errno_default_with(*rules, without=(), **top):
+    """runc's test profiles: everything an ordinary program needs allowed,
+    the default an errno, the rules under test after."""
+    names = [n for n in docker_allow_names() if n not in without]
+    return dict({"defaultAction": "SCMP_ACT_ERRNO",
+                 "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}] + list(rules)}, **top)
+
+
+# runc's seccomp_syscall_test1 rules (SEMANTICS.md (e)).
+RUNC_TEST1_RULES = [
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 2, "value": 3840, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+    {"names": ["process_vm_readv"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 0, "value": 100, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 9001, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["process_vm_writev"], "action": "SCMP_ACT_ERRNO", "errnoRet": 55,
+     "args": [{"index": 0, "value": 1337, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2020, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["ftruncate"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 0, "value": 123456789, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 1337, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_GT"}]},
+]
+
+
+
+def runc_test1_profile():
+    """runc's test1 profile: the calls under test left out of the allowed list."""
+    return errno_default_with(*RUNC_TEST1_RULES, without=("socket", "ftruncate", "dup3", "process_vm_readv",
+                                                          "process_vm_writev"))

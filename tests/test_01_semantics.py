@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from conftest import (EBADF, EINVAL, ENOANO, ENOSYS, ENETDOWN, ENXIO, EPERM, EPROTONOSUPPORT, ESRCH, SIGSYS,
-                      docker_allow_names, probe, run)
+from conftest import (EBADF, EINVAL, ENOANO, ENOSYS, ENETDOWN, ENXIO, EPERM, EPROTONOSUPPORT, ESRCH,
+                      SIGSYS, errno_default_with, probe, run,
+                      runc_test1_profile)
 
 SYS = {"read": 0, "write": 1, "socket": 41, "mkdir": 83, "chdir": 80, "ftruncate": 77, "dup3": 292,
        "unshare": 272, "setns": 308, "syslog": 103, "personality": 135, "process_vm_readv": 310,
@@ -15,14 +16,6 @@ DENY_MKDIR = [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]
 
 def allow_all_but(*rules, **top):
     return dict({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": list(rules)}, **top)
-
-
-def errno_default_with(*rules, without=(), **top):
-    """runc's test profiles: everything an ordinary program needs allowed,
-    the default an errno, the rules under test after."""
-    names = [n for n in docker_allow_names() if n not in without]
-    return dict({"defaultAction": "SCMP_ACT_ERRNO",
-                 "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}] + list(rules)}, **top)
 
 
 def test_denied_mkdir_gives_eperm(write_profile, tmp_path):
@@ -50,25 +43,9 @@ def test_kill_and_trap_end_the_process_with_sigsys(write_profile, tmp_path, acti
     assert not (tmp_path / "foo").exists()
 
 
-RUNC_TEST1_RULES = [
-    {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
-     "args": [{"index": 2, "value": 3840, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
-    {"names": ["process_vm_readv"], "action": "SCMP_ACT_ALLOW",
-     "args": [{"index": 0, "value": 100, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 9001, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["process_vm_writev"], "action": "SCMP_ACT_ERRNO", "errnoRet": 55,
-     "args": [{"index": 0, "value": 1337, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2020, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["ftruncate"], "action": "SCMP_ACT_ALLOW",
-     "args": [{"index": 0, "value": 123456789, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 1337, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_GT"}]},
-]
-
-
 @pytest.fixture
 def runc_test1(write_profile):
-    return write_profile(errno_default_with(*RUNC_TEST1_RULES,
-                                            without=("socket", "ftruncate", "dup3", "process_vm_readv",
-                                                     "process_vm_writev")))
+    return write_profile(runc_test1_profile())
 
 
 def test_masked_eq_on_the_socket_protocol(runc_test1):

@@ -8,8 +8,8 @@ import struct
 
 import pytest
 
-from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, compile_filter, docker_allow_names,
-                      filter_check, needs_reference, needs_root, probe, tool)
+from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, compile_filter, filter_check,
+                      needs_reference, needs_root, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
 
 KERNEL = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
@@ -18,19 +18,7 @@ DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
 KILL_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]}
-RUNC_TEST1 = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
-    {"names": [n for n in docker_allow_names() if n not in ("socket", "ftruncate", "dup3")], "action": "SCMP_ACT_ALLOW"},
-    {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
-     "args": [{"index": 2, "value": 3840, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
-    {"names": ["process_vm_readv"], "action": "SCMP_ACT_ALLOW",
-     "args": [{"index": 0, "value": 100, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 9001, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["process_vm_writev"], "action": "SCMP_ACT_ERRNO", "errnoRet": 55,
-     "args": [{"index": 0, "value": 1337, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2020, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["ftruncate"], "action": "SCMP_ACT_ALLOW",
-     "args": [{"index": 0, "value": 123456789, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 1337, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
-    {"names": ["dup3"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_GT"}]},
-]}
+RUNC_TEST1 = runc_test1_profile()
 WRITE_ARGS = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
     {"names": ["write"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"},
                                                              {"index": 2, "value": 0, "op": "SCMP_CMP_NE"}]},
