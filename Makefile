@@ -24,10 +24,12 @@ LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile resolve bpf install apply builtin
+STAGES  := error source json names profile resolve bpf pipeline
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
-OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
-TOOL_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
+DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/install.o $(BUILD)/obj/apply.o \
+                  $(BUILD)/obj/builtin.o
+OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
+TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
 
 LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp
@@ -46,9 +48,19 @@ profiles/default.h: profiles/default.json profiles/embed.sh
 
 $(BUILD)/obj/builtin.o: profiles/default.h
 
+# The built-in profile compiled for common hosts at build time, by the stages themselves.
+$(BUILD)/precompile: $(STAGE_OBJECTS) $(BUILD)/obj/precompile.o
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
+
+$(BUILD)/gen/precompiled-default.h: $(BUILD)/precompile profiles/default.json
+	@mkdir -p $(@D)
+	$(BUILD)/precompile profiles/default.json > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/precompiled.o: $(BUILD)/gen/precompiled-default.h
+
 $(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
 $(BUILD)/libautoseccomp.so: $(OBJECTS)
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now \

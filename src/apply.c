@@ -9,27 +9,12 @@
 
 #include "bpf.h"
 #include "install.h"
-#include "json.h"
-#include "profile.h"
-#include "resolve.h"
+#include "pipeline.h"
+#include "precompiled.h"
 
 /* No heap before the filter, so none to release after it. */
 static struct as_pipeline workspace;
 static atomic_flag workspace_busy = ATOMIC_FLAG_INIT;
-
-int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
-{
-	int r;
-
-	r = as_json_parse(source->text, source->len, pl->tokens, AS_JSON_MAX_TOKENS, &pl->json, err);
-	if (r == 0)
-		r = as_profile_parse(&pl->json, &pl->profile, err);
-	if (r == 0)
-		r = as_resolve(&pl->profile, &pl->host, &pl->resolved, err);
-	if (r == 0)
-		r = as_bpf_compile(&pl->resolved, &pl->host, &pl->bpf, err);
-	return r;
-}
 
 /* A name for the program, so a child can tell its parent's filter from
  * another; FNV-1a is enough for telling apart, and the marker is trusted no
@@ -85,7 +70,8 @@ static int apply_locked(const struct as_apply_options *options, struct as_pipeli
 		return 0;
 	if (r == 0)
 		r = as_host_detect(&ws->host, &err);
-	if (r == 0)
+	if (r == 0 && !(source.kind == AS_SOURCE_BUILTIN && options->builtin->precompiled &&
+			as_precompiled_find(&ws->host, &ws->bpf)))
 		r = as_pipeline_compile(&source, ws, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, source.text, source.len, message, message_len);

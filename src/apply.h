@@ -6,31 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bpf.h"
-#include "json.h"
-#include "profile.h"
-#include "resolve.h"
 #include "source.h"
 
 /* The environment variable that names the filter a process installed, so
  * that its children, which inherit both filter and environment, do not
  * install the same filter again. */
 #define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
-
-/* Everything one profile goes through on its way to a BPF program.  Large:
- * callers keep it in static storage, so no heap is needed before a filter. */
-struct as_pipeline {
-	struct as_token tokens[AS_JSON_MAX_TOKENS];
-	struct as_json json;
-	struct as_profile profile;
-	struct as_host host;
-	struct as_resolved resolved;
-	struct as_bpf bpf;
-};
-
-/* Run the stages from SOURCE's bytes to PIPELINE->bpf, for the host the
- * caller put in PIPELINE->host. */
-int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);
 
 struct as_apply_options {
 	const char *spec;               /* SECCOMP_PROFILE's value, or NULL */

@@ -15,7 +15,7 @@ int as_builtin_profile(struct as_builtin *ret, bool *locked, char *message, size
 	const struct autoseccomp_embedded_profile *embedded = &autoseccomp_embedded_profile;
 
 	if (embedded == NULL) {
-		*ret = (struct as_builtin){as_default_profile_json, sizeof(as_default_profile_json)};
+		*ret = (struct as_builtin){as_default_profile_json, sizeof(as_default_profile_json), true};
 		if (locked != NULL)
 			*locked = false;
 		return 0;
@@ -26,7 +26,7 @@ int as_builtin_profile(struct as_builtin *ret, bool *locked, char *message, size
 			 embedded->abi, AUTOSECCOMP_EMBED_ABI);
 		return -EINVAL;
 	}
-	*ret = (struct as_builtin){embedded->json, embedded->len};
+	*ret = (struct as_builtin){embedded->json, embedded->len, false};
 	if (locked != NULL)
 		*locked = embedded->flags & AUTOSECCOMP_EMBED_LOCKED;
 	return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "pipeline.h"
 #include "autoseccomp.h"
 #include "bpf.h"
 #include "cleanup.h"

@@ -29,6 +29,7 @@ struct as_source {
 struct as_builtin {
 	const char *text;
 	size_t len;
+	bool precompiled; /* Docker's default, compiled at build time for common hosts */
 };
 
 /* Decide what SPEC (a SECCOMP_PROFILE value, NULL when unset) names and, for

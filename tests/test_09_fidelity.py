@@ -211,3 +211,51 @@ def test_runc_1_1_refuses_flags_which_autoseccomp_applies(runc, write_profile, t
     with pytest.raises(RuncError, match="flags"):
         runc_filter(oci_form(profile, DOCKER_CAPS), DOCKER_CAPS, tmp_path / "runc", BUILD / "tests" / "get-filter")
     assert probe(["mkdir", tmp_path / "a"], profile=write_profile(profile)).errnos == [1]
+
+
+def installed_filter(argv, env, path):
+    """The program the kernel holds for a process running ARGV, read back."""
+    import subprocess
+    import time
+    proc = subprocess.Popen([str(a) for a in argv], env=env, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(500):
+            status = open(f"/proc/{proc.pid}/status").read()
+            if open(f"/proc/{proc.pid}/comm").read().strip() == "sleep" and "Seccomp:\t2" in status:
+                break
+            time.sleep(0.01)
+        got = subprocess.run([BUILD / "tests" / "get-filter", str(proc.pid), path], capture_output=True, text=True)
+        assert got.returncode == 0, got.stderr
+        return open(path, "rb").read()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@needs_root
+@pytest.mark.parametrize("user, caps", [("nobody", []), (None, ALL_CAPS)], ids=["no-capabilities", "root"])
+def test_the_precompiled_builtin_is_the_program_compiled_at_run_time(tmp_path, user, caps):
+    """The library installs the built-in profile from programs compiled at
+    build time; the command compiles the embedded JSON afresh: same bytes."""
+    from conftest import LIB, NOBODY, base_env
+    env = dict(base_env(), LD_PRELOAD=str(LIB))
+    argv = ["sleep", "30"]
+    if user == "nobody":
+        argv = NOBODY + ["env", f"LD_PRELOAD={LIB}"] + argv
+        env = base_env()
+    installed = installed_filter(argv, env, tmp_path / "installed.bpf")
+    fresh = compile_filter("builtin", tmp_path / "fresh.bpf", caps).read_bytes()
+    assert installed == fresh
+
+
+@pytest.mark.skipif(not __import__("shutil").which("strace"), reason="strace is not installed")
+@pytest.mark.parametrize("profile, compiles", [("builtin", False), ("moby", True)])
+def test_the_builtin_start_up_skips_libseccomp(write_profile, tmp_path, profile, compiles):
+    """Only a profile without a precompiled program is compiled at start:
+    libseccomp's export, which goes through a memory file, shows it."""
+    import subprocess
+    from conftest import LIB, base_env
+    trace = tmp_path / "trace"
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile_path(profile, write_profile)))
+    subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, "true"], env=env, check=True)
+    assert ("memfd_create(" in trace.read_text()) == compiles

@@ -1,0 +1,28 @@
+/* The stages in a row, from a profile's bytes to its BPF program, shared by
+ * the library, the command and the build's precompiler. */
+#ifndef AS_PIPELINE_H
+#define AS_PIPELINE_H
+
+#include "bpf.h"
+#include "error.h"
+#include "json.h"
+#include "profile.h"
+#include "resolve.h"
+#include "source.h"
+
+/* Everything one profile goes through on its way to a BPF program.  Large:
+ * callers keep it in static storage, so no heap is needed before a filter. */
+struct as_pipeline {
+	struct as_token tokens[AS_JSON_MAX_TOKENS];
+	struct as_json json;
+	struct as_profile profile;
+	struct as_host host;
+	struct as_resolved resolved;
+	struct as_bpf bpf;
+};
+
+/* Run the stages from SOURCE's bytes to PIPELINE->bpf, for the host the
+ * caller put in PIPELINE->host. */
+int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);
+
+#endif

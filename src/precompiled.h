@@ -1,0 +1,16 @@
+/* Built-in filters compiled when the library was built, one per capability
+ * state that matters, so that the common start-up skips libseccomp. */
+#ifndef AS_PRECOMPILED_H
+#define AS_PRECOMPILED_H
+
+#include <stdbool.h>
+
+#include "bpf.h"
+#include "resolve.h"
+
+/* The program the library's default profile compiles to on HOST, if it was
+ * compiled at build time for HOST's state; false otherwise, and the caller
+ * compiles the embedded JSON. */
+bool as_precompiled_find(const struct as_host *host, struct as_bpf *ret);
+
+#endif
