@@ -40,7 +40,7 @@ ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
-.PHONY: all tests check check-plain check-sanitize install clean
+.PHONY: all tests check check-plain check-sanitize bench install clean
 all: $(LIBS) $(TOOL) $(EXAMPLES)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
@@ -118,6 +118,29 @@ $(BUILD)/tests/filter-check: tests/filter-check.c src/eval.c src/error.c src/*.h
 $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@
+
+BENCH_PROGRAMS := $(BUILD)/tests/bench-startup $(BUILD)/tests/bench-syscall $(BUILD)/tests/libmalloc-count.so \
+                  $(BUILD)/tests/true-static $(BUILD)/tests/true-static-confined $(BUILD)/tests/filter-check
+
+$(BUILD)/tests/bench-%: tests/bench-%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+$(BUILD)/tests/libmalloc-count.so: tests/malloc-count.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared $< -o $@
+
+$(BUILD)/tests/true-static: tests/true.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -static $< -o $@
+
+$(BUILD)/tests/true-static-confined: tests/true.c $(BUILD)/libautoseccomp.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -static $< -o $@ $(LINK_CONSTRUCTOR)
+
+# Benchmarks print a table; they pass or fail nothing.
+bench: $(LIBS) $(TOOL) $(BENCH_PROGRAMS)
+	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) $(PYTHON) tests/bench.py
 
 tests: $(LIBS) $(TOOL) $(EXAMPLES) $(TEST_PROGRAMS)
 

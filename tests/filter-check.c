@@ -2,6 +2,7 @@
  *
  *   filter-check compare A.bpf B.bpf   the evaluator's verdicts for A and B agree
  *   filter-check kernel A.bpf          the evaluator's verdicts for A are the kernel's
+ *   filter-check stats A.bpf           A's length and its longest path over all points
  *
  * A point is an (architecture, syscall number, argument vector): x86_64,
  * i386 and x32, numbers 0..1023, -1 and 0x3fffffff, and argument vectors
@@ -211,6 +212,19 @@ static void print_point(const char *what, const struct point *p, uint32_t x, uin
 		(unsigned long long)p->args[5], what, x, y);
 }
 
+static int stats_point(const struct point *p, void *ctx)
+{
+	struct tally *t = ctx;
+	struct as_verdict v;
+
+	if (verdict(t->a, p, &v) < 0)
+		return -1;
+	t->points++;
+	if (v.steps > t->mismatches)
+		t->mismatches = v.steps; /* reused: the longest path */
+	return 0;
+}
+
 static int compare_point(const struct point *p, void *ctx)
 {
 	struct tally *t = ctx;
@@ -389,6 +403,11 @@ int main(int argc, char **argv)
 		}
 		build_candidates(&a, &b, &c);
 		r = for_each_point(&c, compare_point, &t);
+	} else if (strcmp(argv[1], "stats") == 0) {
+		build_candidates(&a, NULL, &c);
+		r = for_each_point(&c, stats_point, &t);
+		printf("instructions %u longest %lu\n", a.len, t.mismatches);
+		return r != 0;
 	} else {
 		r = kernel(&a, &t);
 	}

@@ -1,0 +1,127 @@
+"""`make bench`: start-up and per-syscall costs under autoseccomp and its
+peers, measured in one run on this machine and printed as one table.
+Benchmarks print; they pass or fail nothing.  Ratios compare rows measured
+in the same run; the machines are shared and noisy, so read medians."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = Path(os.environ.get("AUTOSECCOMP_BUILD", ROOT / "build"))
+LIB = BUILD / "libautoseccomp.so"
+TOOL = BUILD / "autoseccomp"
+T = BUILD / "tests"
+RUNS = int(os.environ.get("BENCH_RUNS", "400"))
+MOBY = ROOT.parent / "shared" / "reference" / "moby-default.json"
+BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+
+
+def startup(argv, **env):
+    out = subprocess.run([T / "bench-startup", str(RUNS), *map(str, argv)], env=dict(BASE_ENV, **env),
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    return [float(x) for x in out.stdout.split()]
+
+
+def syscalls(argv, **env):
+    out = subprocess.run([*map(str, argv)], env=dict(BASE_ENV, **env), capture_output=True, text=True)
+    words = out.stdout.split()
+    return dict(zip(words[0::2], map(float, words[1::2]))) if out.returncode == 0 else {}
+
+
+def allocations(**env):
+    out = subprocess.run(["/bin/true"], env=dict(BASE_ENV, LD_PRELOAD=f"{T / 'libmalloc-count.so'} {LIB}", **env),
+                         capture_output=True, text=True)
+    return int(re.search(r"allocations (\d+)", out.stderr).group(1))
+
+
+def filter_stats(path):
+    out = subprocess.run([T / "filter-check", "stats", path], capture_output=True, text=True)
+    words = out.stdout.split()
+    return dict(zip(words[0::2], map(int, words[1::2])))
+
+
+def row(name, values, base=None, unit="us"):
+    if values is None:
+        print(f"  {name:<58} {'(not available here)':>30}")
+        return
+    median, low, high = values
+    extra = f"{median - base:+9.0f}" if base is not None else " " * 9
+    print(f"  {name:<58} {median:9.0f} {low:8.0f}-{high:<8.0f} {extra} {unit}")
+
+
+def main():
+    work = Path(tempfile.mkdtemp(prefix="autoseccomp-bench-"))
+    cache = work / "cache"
+    profile = work / "docker.json"
+    shutil.copy(MOBY if MOBY.exists() else ROOT / "profiles" / "default.json", profile)
+    builtin_bpf, one_bpf = work / "builtin.bpf", work / "one.bpf"
+    subprocess.run([TOOL, "compile", "builtin", "-o", builtin_bpf], check=True)
+
+    print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores, {RUNS} runs per start-up row")
+    print()
+    print(f"  {'start-up of a /bin/true-like program':<58} {'median':>9} {'min-max':>17} {'over base':>9}")
+    plain = startup(["/bin/true"])
+    row("/bin/true, dynamic, no preload (base)", plain)
+    p = plain[0]
+    row("preloaded, SECCOMP_PROFILE=unconfined", startup(["/bin/true"], LD_PRELOAD=str(LIB), SECCOMP_PROFILE="unconfined"), p)
+    row("preloaded, built-in profile", startup(["/bin/true"], LD_PRELOAD=str(LIB)), p)
+    env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(cache))
+    row("preloaded, Docker's profile as JSON, compiled at every start", startup(["/bin/true"], AUTOSECCOMP_CACHE="off", **env), p)
+    shutil.rmtree(cache, ignore_errors=True)
+    first = startup(["/bin/true"], **env)  # the first of these runs fills the cache
+    row("preloaded, Docker's profile as JSON, cached", first, p)
+    static = startup([T / "true-static"])
+    row("static /bin/true-like, no constructor (static base)", static)
+    row("static, constructor linked in, built-in profile", startup([T / "true-static-confined"]), static[0])
+    if shutil.which("bwrap"):
+        with open(builtin_bpf, "rb") as f:
+            row("bwrap --seccomp, the built-in program", startup(
+                ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 10 /bin/true 10<{builtin_bpf}"]), p)
+        row("  (its own base: sh -c exec /bin/true)", startup(["/bin/sh", "-c", "exec /bin/true"]), p)
+    else:
+        row("bwrap --seccomp", None)
+    if shutil.which("firejail"):
+        row("firejail --seccomp (its own default list)", startup(["firejail", "--quiet", "--noprofile", "--seccomp",
+                                                                  "/bin/true"]), p)
+    else:
+        row("firejail --seccomp", None)
+
+    print()
+    print(f"  {'per syscall (ns)':<38} {'getppid':>10} {'personality':>12} {'denied':>10}")
+    cases = [("no filter", [T / "bench-syscall"], {}),
+             ("one-instruction allow filter", [T / "bench-syscall", "allow1"], {}),
+             ("built-in filter", [T / "bench-syscall"], {"LD_PRELOAD": str(LIB)}),
+             ("built-in, after 1 nested exec", [T / "bench-syscall", "chain", "1"], {"LD_PRELOAD": str(LIB)}),
+             ("built-in, after 30 nested execs", [T / "bench-syscall", "chain", "30"], {"LD_PRELOAD": str(LIB)})]
+    results = {}
+    for name, argv, env in cases:
+        results[name] = r = syscalls(argv, **env)
+        print(f"  {name:<38} {r.get('getppid', 0):10.1f} {r.get('personality', 0):12.1f} {r.get('denied', 0):10.1f}")
+    one, built = results["one-instruction allow filter"], results["built-in filter"]
+    if one and built:
+        print(f"  {'ratio built-in / one-instruction':<38} {built['getppid'] / one['getppid']:10.2f} "
+              f"{built['personality'] / one['personality']:12.2f} {built['denied'] / one['denied']:10.2f}")
+
+    print()
+    print(f"  {'filters':<38} {'instructions':>12} {'longest path':>13}")
+    for name, caps in (("built-in, no capabilities", "none"), ("built-in, all capabilities", "all")):
+        path = work / f"{caps}.bpf"
+        subprocess.run([TOOL, "compile", "builtin", "--caps", caps, "-o", path], check=True)
+        s = filter_stats(path)
+        print(f"  {name:<38} {s.get('instructions', 0):12d} {s.get('longest', 0):13d}")
+
+    print()
+    print(f"  heap allocations by the library before main: built-in start "
+          f"{allocations() - allocations(SECCOMP_PROFILE='unconfined')}, inherited "
+          f"{allocations(AUTOSECCOMP_FILTER='0' * 34) - allocations(SECCOMP_PROFILE='unconfined')}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
