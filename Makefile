@@ -24,7 +24,7 @@ LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile resolve bpf pipeline
+STAGES  := error source json names profile resolve bpf optimize pipeline
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/install.o $(BUILD)/obj/apply.o \
                   $(BUILD)/obj/builtin.o
@@ -49,7 +49,7 @@ profiles/default.h: profiles/default.json profiles/embed.sh
 $(BUILD)/obj/builtin.o: profiles/default.h
 
 # The built-in profile compiled for common hosts at build time, by the stages themselves.
-$(BUILD)/precompile: $(STAGE_OBJECTS) $(BUILD)/obj/precompile.o
+$(BUILD)/precompile: $(STAGE_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/verify.o $(BUILD)/obj/precompile.o
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 $(BUILD)/gen/precompiled-default.h: $(BUILD)/precompile profiles/default.json
@@ -111,9 +111,9 @@ $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 # Built without the sanitizers even in the sanitized build: its child runs
 # under a filter that refuses every call, where ASan's runtime cannot map
 # memory.  The sanitized command exercises the same evaluator (explain).
-$(BUILD)/tests/filter-check: tests/filter-check.c src/eval.c src/error.c src/*.h
+$(BUILD)/tests/filter-check: tests/filter-check.c src/eval.c src/error.c src/verify.c src/*.h
 	@mkdir -p $(@D)
-	$(CC) $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) tests/filter-check.c src/eval.c src/error.c -o $@
+	$(CC) $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) tests/filter-check.c src/eval.c src/error.c src/verify.c -o $@
 
 $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)

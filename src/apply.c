@@ -9,6 +9,7 @@
 
 #include "bpf.h"
 #include "install.h"
+#include "optimize.h"
 #include "pipeline.h"
 #include "precompiled.h"
 
@@ -71,8 +72,11 @@ static int apply_locked(const struct as_apply_options *options, struct as_pipeli
 	if (r == 0)
 		r = as_host_detect(&ws->host, &err);
 	if (r == 0 && !(source.kind == AS_SOURCE_BUILTIN && options->builtin->precompiled &&
-			as_precompiled_find(&ws->host, &ws->bpf)))
+			as_precompiled_find(&ws->host, &ws->bpf))) {
 		r = as_pipeline_compile(&source, ws, &err);
+		if (r == 0)
+			r = as_optimize(&ws->bpf);
+	}
 	if (r < 0)
 		as_error_format(&err, source.name, source.text, source.len, message, message_len);
 	as_source_close(&source);

@@ -19,6 +19,7 @@
 #include "explain.h"
 #include "json.h"
 #include "names.h"
+#include "optimize.h"
 #include "profile.h"
 #include "resolve.h"
 #include "source.h"
@@ -30,15 +31,16 @@
 static const char usage_text[] =
 	"usage: autoseccomp check PROFILE [--caps SET] [--kernel X.Y]\n"
 	"       autoseccomp explain PROFILE [SYSCALL [ARG...]] [--caps SET] [--arch ARCH] [--kernel X.Y] [--json]\n"
-	"       autoseccomp compile PROFILE -o FILE [--caps SET] [--kernel X.Y]\n"
-	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y]\n"
+	"       autoseccomp compile PROFILE -o FILE [--caps SET] [--kernel X.Y] [--plain]\n"
+	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp exec [PROFILE] -- COMMAND [ARG...]\n"
 	"       autoseccomp --help | --version\n"
 	"\n"
 	"PROFILE is a path, 'builtin' (Docker's default policy) or '-' (standard input);\n"
 	"for exec it takes SECCOMP_PROFILE's values, 'unconfined' included.\n"
 	"SET is none, all, docker (Docker's default 14) or a list such as CAP_SYS_ADMIN,CAP_SYSLOG;\n"
-	"by default this process's permitted capabilities.  ARCH is x86_64, x86 or x32.\n";
+	"by default this process's permitted capabilities.  ARCH is x86_64, x86 or x32.\n"
+	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n";
 
 /* Docker's default capabilities (moby daemon/pkg/oci/caps/defaults.go). */
 static const char *const docker_caps[] = {
@@ -55,6 +57,7 @@ struct options {
 	const char *arch;
 	const char *kernel;
 	bool json;
+	bool plain; /* libseccomp's program with runc's stub, not the smaller one installed */
 	char **words; /* what follows PROFILE: a syscall and its arguments, or exec's command */
 	int word_count;
 };
@@ -100,8 +103,8 @@ static int parse_option(int argc, char **argv, int *i, struct options *opts)
 		{"--output", offsetof(struct options, output)},
 	};
 
-	if (strcmp(argv[*i], "--json") == 0) {
-		opts->json = true;
+	if (strcmp(argv[*i], "--json") == 0 || strcmp(argv[*i], "--plain") == 0) {
+		*(argv[*i][2] == 'j' ? &opts->json : &opts->plain) = true;
 		return 0;
 	}
 	for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
@@ -291,6 +294,8 @@ static int cmd_compile(const struct options *opts)
 	r = load(opts);
 	if (r != 0)
 		return r;
+	if (!opts->plain)
+		as_optimize(&pipeline.bpf);
 	fd = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	size = pipeline.bpf.len * sizeof(pipeline.bpf.insns[0]);
 	if (fd < 0 || write(fd, pipeline.bpf.insns, size) != (ssize_t)size) {
@@ -304,6 +309,8 @@ static int cmd_dump(const struct options *opts)
 {
 	int r = load(opts);
 
+	if (r == 0 && !opts->plain)
+		as_optimize(&pipeline.bpf);
 	if (r == 0)
 		as_disassemble(stdout, &pipeline.bpf);
 	return r;

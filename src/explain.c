@@ -296,7 +296,7 @@ void as_disassemble(FILE *out, const struct as_bpf *bpf)
 			state.has_entry = as_entry_by_arch(state.section[pc], &state.entry) == 0;
 		if (pc == 0 && bpf->stub_len > 0)
 			fprintf(out, "; runc's ENOSYS stub\n");
-		if (pc == bpf->stub_len)
+		if (pc == bpf->stub_len && bpf->stub_len > 0)
 			fprintf(out, "; libseccomp's filter\n");
 		disassemble_one(out, &bpf->insns[pc], pc);
 		annotate(out, &state, &bpf->insns[pc], pc);

@@ -24,39 +24,11 @@
 #include <unistd.h>
 
 #include "../src/eval.h"
+#include "../src/verify.h"
 
-#define MAX_VALUES 48
-#define MAX_VECTORS 4096
-#define X32_BIT 0x40000000u
 #define RESULT_FD 1000
 
-struct program {
-	struct sock_filter insns[BPF_MAXINSNS];
-	unsigned int len;
-};
-
-struct point {
-	uint32_t arch;
-	int nr;
-	uint64_t args[6];
-};
-
-/* Candidate values per argument index. */
-struct candidates {
-	uint64_t values[6][MAX_VALUES];
-	unsigned int count[6];
-};
-
-static void add_value(struct candidates *c, unsigned int index, uint64_t value)
-{
-	for (unsigned int i = 0; i < c->count[index]; i++)
-		if (c->values[index][i] == value)
-			return;
-	if (c->count[index] < MAX_VALUES)
-		c->values[index][c->count[index]++] = value;
-}
-
-static int read_program(const char *path, struct program *ret)
+static int read_program(const char *path, struct as_bpf *ret)
 {
 	int fd = open(path, O_RDONLY);
 	ssize_t n;
@@ -71,121 +43,7 @@ static int read_program(const char *path, struct program *ret)
 	return 0;
 }
 
-/* Every constant compared with an argument word, as its low or high half,
- * with its neighbours, so each side of every comparison is visited. */
-static void collect(const struct program *p, uint32_t lows[6][MAX_VALUES], unsigned int nlow[6],
-		    uint32_t highs[6][MAX_VALUES], unsigned int nhigh[6])
-{
-	uint32_t loaded = 0;
-
-	for (unsigned int pc = 0; pc < p->len; pc++) {
-		const struct sock_filter *in = &p->insns[pc];
-		unsigned int index;
-		bool high;
-		if (BPF_CLASS(in->code) == BPF_LD && BPF_MODE(in->code) == BPF_ABS)
-			loaded = in->k;
-		if (BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA || loaded < 16)
-			continue;
-		index = (loaded - 16) / 8;
-		high = (loaded - 16) % 8 != 0;
-		for (int delta = -1; delta <= 1; delta++) {
-			uint32_t v = in->k + (uint32_t)delta;
-			uint32_t *set = high ? highs[index] : lows[index];
-			unsigned int *n = high ? &nhigh[index] : &nlow[index];
-			bool seen = false;
-			for (unsigned int i = 0; i < *n; i++)
-				seen |= set[i] == v;
-			if (!seen && *n < MAX_VALUES)
-				set[(*n)++] = v;
-		}
-	}
-}
-
-static void build_candidates(const struct program *a, const struct program *b, struct candidates *c)
-{
-	static uint32_t lows[6][MAX_VALUES], highs[6][MAX_VALUES];
-	unsigned int nlow[6] = {0}, nhigh[6] = {0};
-
-	memset(c, 0, sizeof(*c));
-	collect(a, lows, nlow, highs, nhigh);
-	if (b != NULL)
-		collect(b, lows, nlow, highs, nhigh);
-	for (unsigned int i = 0; i < 6; i++) {
-		add_value(c, i, 0);
-		add_value(c, i, 0xffffffffu);
-		add_value(c, i, UINT64_MAX);
-		for (unsigned int l = 0; l < nlow[i]; l++) {
-			add_value(c, i, lows[i][l]);
-			add_value(c, i, (uint64_t)0xffffffffu << 32 | lows[i][l]);
-			for (unsigned int h = 0; h < nhigh[i]; h++)
-				add_value(c, i, (uint64_t)highs[i][h] << 32 | lows[i][l]);
-		}
-	}
-}
-
-/* The argument vectors: all zero; each index through its values alone; and,
- * where the product is small enough, every combination of the indices that
- * have constants, so conditions ANDed across indices are covered too. */
-static unsigned int build_vectors(const struct candidates *c, uint64_t (*vectors)[6])
-{
-	unsigned int n = 1, product = 1;
-
-	memset(vectors[0], 0, sizeof(vectors[0]));
-	for (unsigned int i = 0; i < 6; i++)
-		for (unsigned int v = 0; v < c->count[i] && n < MAX_VECTORS; v++) {
-			memset(vectors[n], 0, sizeof(vectors[n]));
-			vectors[n++][i] = c->values[i][v];
-		}
-	for (unsigned int i = 0; i < 6; i++)
-		if (c->count[i] > 3)
-			product *= c->count[i];
-	if (product == 1 || n + product > MAX_VECTORS)
-		return n;
-	for (unsigned int k = 0; k < product; k++) {
-		unsigned int rest = k;
-		memset(vectors[n], 0, sizeof(vectors[n]));
-		for (unsigned int i = 0; i < 6; i++) {
-			if (c->count[i] <= 3)
-				continue;
-			vectors[n][i] = c->values[i][rest % c->count[i]];
-			rest /= c->count[i];
-		}
-		n++;
-	}
-	return n;
-}
-
-static const int special_numbers[] = {-1, 0x3fffffff};
-
-/* Calls FN for every point; stops at the first non-zero return. */
-static int for_each_point(const struct candidates *c, int (*fn)(const struct point *, void *), void *ctx)
-{
-	static uint64_t vectors[MAX_VECTORS][6];
-	static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64 | 1, AUDIT_ARCH_I386};
-	unsigned int nvec = build_vectors(c, vectors);
-
-	for (unsigned int a = 0; a < 3; a++) {
-		bool x32 = arches[a] == (AUDIT_ARCH_X86_64 | 1);
-		for (int k = -2; k < 1024; k++) {
-			struct point p = {x32 ? AUDIT_ARCH_X86_64 : arches[a], k < 0 ? special_numbers[k + 2] : k, {0}};
-			if (x32)
-				p.nr = (int)((uint32_t)p.nr | X32_BIT);
-			for (unsigned int v = 0; v < nvec; v++) {
-				memcpy(p.args, vectors[v], sizeof(p.args));
-				/* The i386 entry passes 32-bit arguments, zero-extended. */
-				if (arches[a] == AUDIT_ARCH_I386)
-					for (unsigned int i = 0; i < 6; i++)
-						p.args[i] &= 0xffffffffu;
-				int r = fn(&p, ctx);
-				if (r != 0)
-					return r;
-			}
-		}
-	}
-	return 0;
-}
-
-static int verdict(const struct program *prog, const struct point *p, struct as_verdict *ret)
+static int verdict(const struct as_bpf *prog, const struct as_point *p, struct as_verdict *ret)
 {
 	struct seccomp_data data = {.nr = p->nr, .arch = p->arch};
 	struct as_error err;
@@ -199,12 +57,12 @@ static int verdict(const struct program *prog, const struct point *p, struct as_
 }
 
 struct tally {
-	const struct program *a, *b;
+	const struct as_bpf *a, *b;
 	unsigned long points, mismatches;
 	int *observed; /* kernel mode: errno per point */
 };
 
-static void print_point(const char *what, const struct point *p, uint32_t x, uint32_t y)
+static void print_point(const char *what, const struct as_point *p, uint32_t x, uint32_t y)
 {
 	fprintf(stderr, "mismatch arch=0x%x nr=0x%x args=%llx,%llx,%llx,%llx,%llx,%llx %s 0x%x vs 0x%x\n", p->arch,
 		(unsigned int)p->nr, (unsigned long long)p->args[0], (unsigned long long)p->args[1],
@@ -212,7 +70,7 @@ static void print_point(const char *what, const struct point *p, uint32_t x, uin
 		(unsigned long long)p->args[5], what, x, y);
 }
 
-static int stats_point(const struct point *p, void *ctx)
+static int stats_point(const struct as_point *p, void *ctx)
 {
 	struct tally *t = ctx;
 	struct as_verdict v;
@@ -225,7 +83,7 @@ static int stats_point(const struct point *p, void *ctx)
 	return 0;
 }
 
-static int compare_point(const struct point *p, void *ctx)
+static int compare_point(const struct as_point *p, void *ctx)
 {
 	struct tally *t = ctx;
 	struct as_verdict va, vb;
@@ -255,13 +113,13 @@ static int errno_of_return(unsigned int pc)
  * included (this process cannot reach the i386 entry where the kernel lacks
  * 32-bit emulation), and skips those its own escape hatch lets through and
  * those seccomp does not filter. */
-static bool not_called(const struct point *p)
+static bool not_called(const struct as_point *p)
 {
 	return p->arch != AUDIT_ARCH_X86_64 || p->nr == SYS_exit_group ||
 	       (p->nr == SYS_write && (uint32_t)p->args[0] == RESULT_FD) || p->nr == NR_URETPROBE || p->nr == NR_UPROBE;
 }
 
-static unsigned int build_marked(const struct program *prog, struct sock_filter *out)
+static unsigned int build_marked(const struct as_bpf *prog, struct sock_filter *out)
 {
 	/* Let the child report and exit: write to RESULT_FD and exit_group
 	 * through the x86_64 entry are allowed before the program under test. */
@@ -292,7 +150,7 @@ struct child_run {
 	unsigned long count;
 };
 
-static int call_point(const struct point *p, void *ctx)
+static int call_point(const struct as_point *p, void *ctx)
 {
 	struct child_run *run = ctx;
 	long r;
@@ -306,7 +164,7 @@ static int call_point(const struct point *p, void *ctx)
 }
 
 /* In a child: install the marked program, make every call, send the errnos. */
-static void run_child(const struct program *prog, const struct candidates *c, struct child_run *run)
+static void run_child(const struct as_bpf *prog, const struct as_points *c, struct child_run *run)
 {
 	static struct sock_filter marked[BPF_MAXINSNS + 16];
 	struct sock_fprog fprog = {(unsigned short)build_marked(prog, marked), marked};
@@ -315,7 +173,7 @@ static void run_child(const struct program *prog, const struct candidates *c, st
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
 		_exit(2);
-	for_each_point(c, call_point, run);
+	as_points_for_each(c, call_point, run);
 	left = run->count * sizeof(int);
 	while (left > 0) {
 		ssize_t n = write(RESULT_FD, bytes, left);
@@ -327,7 +185,7 @@ static void run_child(const struct program *prog, const struct candidates *c, st
 	_exit(0);
 }
 
-static int check_kernel_point(const struct point *p, void *ctx)
+static int check_kernel_point(const struct as_point *p, void *ctx)
 {
 	struct tally *t = ctx;
 	struct as_verdict v;
@@ -344,9 +202,9 @@ static int check_kernel_point(const struct point *p, void *ctx)
 	return 0;
 }
 
-static int kernel(const struct program *prog, struct tally *t)
+static int kernel(const struct as_bpf *prog, struct tally *t)
 {
-	static struct candidates c;
+	static struct as_points c;
 	struct child_run run = {0};
 	int fds[2], status;
 	size_t got = 0, size;
@@ -356,8 +214,8 @@ static int kernel(const struct program *prog, struct tally *t)
 		fprintf(stderr, "filter-check: program too long to mark each return with an errno\n");
 		return -1;
 	}
-	build_candidates(prog, NULL, &c);
-	size = (size_t)MAX_VECTORS * 3 * 1026 * sizeof(int);
+	as_points_build(prog, NULL, &c);
+	size = (size_t)c.vector_count * 3 * 1026 * sizeof(int);
 	run.results = malloc(size);
 	t->observed = run.results;
 	if (run.results == NULL || pipe(fds) < 0)
@@ -377,7 +235,7 @@ static int kernel(const struct program *prog, struct tally *t)
 		fprintf(stderr, "filter-check: the child failed (status 0x%x)\n", status);
 		return -1;
 	}
-	if (for_each_point(&c, check_kernel_point, t) < 0 || t->points * sizeof(int) != got) {
+	if (as_points_for_each(&c, check_kernel_point, t) < 0 || t->points * sizeof(int) != got) {
 		fprintf(stderr, "filter-check: the child reported %zu results, expected %lu\n", got / sizeof(int),
 			t->points);
 		return -1;
@@ -387,8 +245,8 @@ static int kernel(const struct program *prog, struct tally *t)
 
 int main(int argc, char **argv)
 {
-	static struct program a, b;
-	static struct candidates c;
+	static struct as_bpf a, b;
+	static struct as_points c;
 	struct tally t = {&a, &b, 0, 0, NULL};
 	int r;
 
@@ -401,11 +259,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "filter-check: cannot read %s\n", argc > 3 ? argv[3] : "B");
 			return 2;
 		}
-		build_candidates(&a, &b, &c);
-		r = for_each_point(&c, compare_point, &t);
+		as_points_build(&a, &b, &c);
+		r = as_points_for_each(&c, compare_point, &t);
 	} else if (strcmp(argv[1], "stats") == 0) {
-		build_candidates(&a, NULL, &c);
-		r = for_each_point(&c, stats_point, &t);
+		as_points_build(&a, NULL, &c);
+		r = as_points_for_each(&c, stats_point, &t);
 		printf("instructions %u longest %lu\n", a.len, t.mismatches);
 		return r != 0;
 	} else {

@@ -81,6 +81,23 @@ def test_builtin_decides_as_dockers_profile_everywhere(tmp_path, caps):
     assert mismatches == 0 and points > 100_000, out
 
 
+OPTIMIZE_CASES = [("builtin", caps) for caps in CAP_SETS] + [("moby", "docker")] + \
+    [(name, "docker") for name in TEST_PROFILES]
+
+
+@pytest.mark.parametrize("name, caps", OPTIMIZE_CASES, ids=[f"{n}-{c}" for n, c in OPTIMIZE_CASES])
+def test_the_smaller_program_decides_as_libseccomps(write_profile, tmp_path, name, caps):
+    """What the library installs for a compiled profile is a range tree made
+    from libseccomp's program; they must agree everywhere."""
+    path = profile_path(name, write_profile)
+    plain = tmp_path / "plain.bpf"
+    assert tool("compile", path, "--plain", "--caps", ",".join(CAP_SETS[caps]) or "none", "-o", plain).returncode == 0
+    smaller = compile_filter(path, tmp_path / "smaller.bpf", CAP_SETS[caps])
+    points, mismatches, out = filter_check("compare", plain, smaller)
+    assert mismatches == 0 and points >= 3 * 1026, out
+    assert len(smaller.read_bytes()) <= len(plain.read_bytes())
+
+
 def test_the_comparison_can_tell_filters_apart(tmp_path):
     none = compile_filter("builtin", tmp_path / "none.bpf", [])
     admin = compile_filter("builtin", tmp_path / "admin.bpf", ["CAP_SYS_ADMIN"])

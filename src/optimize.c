@@ -1,0 +1,403 @@
+#include "optimize.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The input is read as a function of (arch, nr) until it first loads an
+ * argument.  Both 32-bit words are cut into intervals at every constant the
+ * program compares with (and the one after it), so no comparison can tell two
+ * values of an interval apart; every trace checks that this holds, and the
+ * rewrite is abandoned the moment it does not.  What the program does once
+ * it loads an argument is copied verbatim. */
+
+#define MAX_BREAKS 4096
+#define MAX_SECTIONS 8
+#define MAX_SUBS 256
+#define MAX_SUB_INSNS 1024
+
+enum { OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16 };
+
+struct interval {
+	uint64_t lo, hi; /* [lo, hi) */
+};
+
+/* Where a trace ends: a return value, or the first argument load. */
+struct leaf {
+	enum { LEAF_RET, LEAF_SUB, LEAF_SECTION } kind;
+	uint32_t value; /* the returned value, the load's pc, or the section's index */
+};
+
+struct range {
+	uint32_t start;
+	struct leaf leaf;
+};
+
+struct optimizer {
+	const struct as_bpf *in;
+	uint32_t breaks[MAX_BREAKS];
+	unsigned int break_count;
+	struct range nr_ranges[MAX_SECTIONS][MAX_BREAKS];
+	unsigned int nr_range_count[MAX_SECTIONS];
+	struct range arch_ranges[MAX_BREAKS];
+	unsigned int arch_range_count, section_count;
+	uint32_t subs[MAX_SUBS]; /* entry pcs of the argument checks, in the input */
+	unsigned int sub_count;
+	struct sock_filter out[BPF_MAXINSNS];
+	unsigned int len;
+	unsigned int fixup_at[2 * MAX_BREAKS], fixup_to[2 * MAX_BREAKS]; /* JAs to sections and checks */
+	unsigned int fixup_count;
+};
+
+static void add_break(struct optimizer *o, uint64_t value)
+{
+	if (value < UINT32_MAX + 1ull && o->break_count < MAX_BREAKS)
+		o->breaks[o->break_count++] = (uint32_t)value;
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Breakpoints: every compared constant and its successor, and the 2^30
+ * boundaries a single-bit JSET of a syscall number can tell apart. */
+static int collect_breaks(struct optimizer *o)
+{
+	o->break_count = 0;
+	add_break(o, 0);
+	for (uint64_t b = 1ull << 30; b < (1ull << 32); b += 1ull << 30)
+		add_break(o, b);
+	for (unsigned int pc = 0; pc < o->in->len; pc++) {
+		const struct sock_filter *in = &o->in->insns[pc];
+		if (BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA)
+			continue;
+		add_break(o, in->k);
+		add_break(o, (uint64_t)in->k + 1);
+	}
+	if (o->break_count >= MAX_BREAKS)
+		return -E2BIG;
+	qsort(o->breaks, o->break_count, sizeof(o->breaks[0]), compare_u32);
+	unsigned int n = 0;
+	for (unsigned int i = 0; i < o->break_count; i++)
+		if (n == 0 || o->breaks[i] != o->breaks[n - 1])
+			o->breaks[n++] = o->breaks[i];
+	o->break_count = n;
+	return 0;
+}
+
+/* Whether every value of IV takes the same branch: -1 when they differ. */
+static int branch(const struct sock_filter *in, struct interval iv)
+{
+	uint64_t k = in->k, last = iv.hi - 1;
+
+	switch (BPF_OP(in->code)) {
+	case BPF_JEQ:
+		if (iv.lo == k && last == k)
+			return 1;
+		return (k < iv.lo || k > last) ? 0 : -1;
+	case BPF_JGT:
+		return iv.lo > k ? 1 : last <= k ? 0 : -1;
+	case BPF_JGE:
+		return iv.lo >= k ? 1 : last < k ? 0 : -1;
+	case BPF_JSET:
+		/* Exact only for one bit at 2^30 or above, whose blocks the
+		 * breakpoints align with. */
+		if (k < (1u << 30) || (k & (k - 1)) != 0 || (iv.lo & k) != ((last) & k))
+			return -1;
+		return (iv.lo & k) != 0;
+	default:
+		return -1;
+	}
+}
+
+/* Follow the input for every arch in ARCH and nr in NR.  Returns 0 with the
+ * leaf, 1 when the syscall number decides (NR must then be narrowed), or a
+ * negative errno for a shape this rewrite does not handle. */
+static int trace(const struct optimizer *o, struct interval arch, struct interval nr, struct leaf *ret)
+{
+	enum { NONE, ARCH, NR } acc = NONE;
+
+	for (unsigned int pc = 0; pc < o->in->len; pc++) {
+		const struct sock_filter *in = &o->in->insns[pc];
+		int taken;
+		switch (BPF_CLASS(in->code)) {
+		case BPF_RET:
+			if (BPF_RVAL(in->code) != BPF_K)
+				return -EINVAL;
+			*ret = (struct leaf){LEAF_RET, in->k};
+			return 0;
+		case BPF_LD:
+			if (BPF_MODE(in->code) != BPF_ABS || BPF_SIZE(in->code) != BPF_W)
+				return -EINVAL;
+			if (in->k >= OFF_ARGS && in->k < sizeof(struct seccomp_data)) {
+				*ret = (struct leaf){LEAF_SUB, pc};
+				return 0;
+			}
+			if (in->k != OFF_NR && in->k != OFF_ARCH)
+				return -EINVAL;
+			acc = in->k == OFF_NR ? NR : ARCH;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(in->code) == BPF_JA) {
+				pc += in->k;
+				break;
+			}
+			if (BPF_SRC(in->code) != BPF_K || acc == NONE)
+				return -EINVAL;
+			taken = branch(in, acc == NR ? nr : arch);
+			if (taken < 0)
+				return acc == NR ? 1 : -EINVAL;
+			pc += taken ? in->jt : in->jf;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool same_leaf(struct leaf a, struct leaf b)
+{
+	return a.kind == b.kind && a.value == b.value;
+}
+
+/* Appends [START, ...) with LEAF, merging it into the previous range. */
+static void add_range(struct range *ranges, unsigned int *count, uint32_t start, struct leaf leaf)
+{
+	if (*count > 0 && same_leaf(ranges[*count - 1].leaf, leaf))
+		return;
+	ranges[(*count)++] = (struct range){start, leaf};
+}
+
+static struct interval piece(const struct optimizer *o, unsigned int i)
+{
+	return (struct interval){o->breaks[i], i + 1 < o->break_count ? o->breaks[i + 1] : 1ull << 32};
+}
+
+static int split_nr(struct optimizer *o, struct interval arch, unsigned int section)
+{
+	o->nr_range_count[section] = 0;
+	for (unsigned int i = 0; i < o->break_count; i++) {
+		struct leaf leaf;
+		int r = trace(o, arch, piece(o, i), &leaf);
+		if (r != 0)
+			return r < 0 ? r : -EINVAL;
+		add_range(o->nr_ranges[section], &o->nr_range_count[section], o->breaks[i], leaf);
+	}
+	return 0;
+}
+
+static int split_arch(struct optimizer *o)
+{
+	static const struct interval every_nr = {0, 1ull << 32};
+
+	o->arch_range_count = o->section_count = 0;
+	for (unsigned int i = 0; i < o->break_count; i++) {
+		struct interval arch = piece(o, i);
+		struct leaf leaf;
+		int r = trace(o, arch, every_nr, &leaf);
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			/* The syscall number decides: this arch gets a tree of its own. */
+			if (o->section_count == MAX_SECTIONS || arch.hi - arch.lo != 1)
+				return -E2BIG;
+			r = split_nr(o, arch, o->section_count);
+			if (r < 0)
+				return r;
+			leaf = (struct leaf){LEAF_SECTION, o->section_count++};
+		}
+		add_range(o->arch_ranges, &o->arch_range_count, arch.lo, leaf);
+	}
+	return 0;
+}
+
+static unsigned int tree_size(const struct range *ranges, unsigned int lo, unsigned int hi)
+{
+	unsigned int mid, left;
+
+	if (hi - lo == 1)
+		return 1;
+	mid = lo + (hi - lo) / 2;
+	left = tree_size(ranges, lo, mid);
+	/* A left subtree out of a conditional jump's reach gets a JA over it. */
+	return 1 + (left > 255) + left + tree_size(ranges, mid, hi);
+}
+
+static int emit(struct optimizer *o, struct sock_filter insn)
+{
+	if (o->len == BPF_MAXINSNS)
+		return -E2BIG;
+	o->out[o->len++] = insn;
+	return 0;
+}
+
+static int emit_leaf(struct optimizer *o, struct leaf leaf, bool in_section)
+{
+	if (leaf.kind == LEAF_RET)
+		return emit(o, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, leaf.value));
+	/* Sections hang off the arch tree, argument checks off the nr trees. */
+	if ((leaf.kind == LEAF_SECTION) == in_section || o->fixup_count == 2 * MAX_BREAKS)
+		return -EINVAL;
+	o->fixup_at[o->fixup_count] = o->len;
+	o->fixup_to[o->fixup_count++] = leaf.kind == LEAF_SECTION ? leaf.value : MAX_SECTIONS + leaf.value;
+	return emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0));
+}
+
+/* A balanced binary search over the ranges' starts: each node sends values
+ * at or above its middle start right, the rest on to its left subtree. */
+static int emit_tree(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
+		     bool in_section)
+{
+	unsigned int mid, left;
+	int r;
+
+	if (hi - lo == 1)
+		return emit_leaf(o, ranges[lo].leaf, in_section);
+	mid = lo + (hi - lo) / 2;
+	left = tree_size(ranges, lo, mid);
+	if (left > 255) {
+		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 1));
+		if (r == 0)
+			r = emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, left));
+	} else {
+		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, left, 0));
+	}
+	if (r == 0)
+		r = emit_tree(o, ranges, lo, mid, in_section);
+	return r < 0 ? r : emit_tree(o, ranges, mid, hi, in_section);
+}
+
+/* The argument check entered at pc ENTRY, as the set of instructions it can
+ * reach; it must read nothing but arguments. */
+static int reach(const struct optimizer *o, uint32_t entry, bool *reached)
+{
+	memset(reached, 0, o->in->len * sizeof(*reached));
+	reached[entry] = true;
+	for (unsigned int pc = entry; pc < o->in->len; pc++) {
+		const struct sock_filter *in = &o->in->insns[pc];
+		if (!reached[pc])
+			continue;
+		switch (BPF_CLASS(in->code)) {
+		case BPF_LD:
+			if (BPF_MODE(in->code) != BPF_ABS || in->k < OFF_ARGS || in->k >= sizeof(struct seccomp_data))
+				return -EINVAL;
+			reached[pc + 1] = true;
+			break;
+		case BPF_ALU:
+			if (BPF_SRC(in->code) != BPF_K)
+				return -EINVAL;
+			reached[pc + 1] = true;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(in->code) == BPF_JA) {
+				reached[pc + 1 + in->k] = true;
+				break;
+			}
+			if (BPF_SRC(in->code) != BPF_K)
+				return -EINVAL;
+			reached[pc + 1 + in->jt] = reached[pc + 1 + in->jf] = true;
+			break;
+		case BPF_RET:
+			if (BPF_RVAL(in->code) != BPF_K)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Copy the check at ENTRY, keeping only what it reaches: jumps only get
+ * shorter, so every offset still fits. */
+static int copy_sub(struct optimizer *o, uint32_t entry)
+{
+	static bool reached[BPF_MAXINSNS];
+	static unsigned int new_pc[BPF_MAXINSNS];
+	unsigned int base = o->len;
+	int r = reach(o, entry, reached);
+
+	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
+		if (reached[pc]) {
+			new_pc[pc] = o->len;
+			r = emit(o, o->in->insns[pc]);
+		}
+	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++) {
+		struct sock_filter *out = &o->out[new_pc[pc]];
+		if (!reached[pc] || BPF_CLASS(out->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(out->code) == BPF_JA) {
+			out->k = new_pc[pc + 1 + o->in->insns[pc].k] - new_pc[pc] - 1;
+			continue;
+		}
+		out->jt = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jt] - new_pc[pc] - 1);
+		out->jf = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jf] - new_pc[pc] - 1);
+	}
+	(void)base;
+	return r;
+}
+
+static int sub_index(struct optimizer *o, uint32_t entry, uint32_t *ret)
+{
+	for (unsigned int i = 0; i < o->sub_count; i++)
+		if (o->subs[i] == entry) {
+			*ret = i;
+			return 0;
+		}
+	if (o->sub_count == MAX_SUBS)
+		return -E2BIG;
+	o->subs[o->sub_count] = entry;
+	*ret = o->sub_count++;
+	return 0;
+}
+
+static int build(struct optimizer *o)
+{
+	unsigned int section_at[MAX_SECTIONS], sub_at[MAX_SUBS];
+	int r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_ARCH));
+
+	if (r == 0)
+		r = emit_tree(o, o->arch_ranges, 0, o->arch_range_count, false);
+	for (unsigned int s = 0; r == 0 && s < o->section_count; s++) {
+		for (unsigned int i = 0; r == 0 && i < o->nr_range_count[s]; i++)
+			if (o->nr_ranges[s][i].leaf.kind == LEAF_SUB)
+				r = sub_index(o, o->nr_ranges[s][i].leaf.value, &o->nr_ranges[s][i].leaf.value);
+		section_at[s] = o->len;
+		if (r == 0)
+			r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_NR));
+		if (r == 0)
+			r = emit_tree(o, o->nr_ranges[s], 0, o->nr_range_count[s], true);
+	}
+	for (unsigned int i = 0; r == 0 && i < o->sub_count; i++) {
+		sub_at[i] = o->len;
+		r = copy_sub(o, o->subs[i]);
+	}
+	for (unsigned int f = 0; r == 0 && f < o->fixup_count; f++) {
+		unsigned int to = o->fixup_to[f];
+		unsigned int target = to < MAX_SECTIONS ? section_at[to] : sub_at[to - MAX_SECTIONS];
+		o->out[o->fixup_at[f]].k = target - o->fixup_at[f] - 1;
+	}
+	return r;
+}
+
+int as_optimize(struct as_bpf *bpf)
+{
+	static struct optimizer o;
+
+	memset(&o, 0, sizeof(o));
+	o.in = bpf;
+	/* Any shape not proven here keeps libseccomp's program, which is right. */
+	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o) < 0 || o.len >= bpf->len)
+		return 0;
+	memcpy(bpf->insns, o.out, o.len * sizeof(o.out[0]));
+	bpf->len = o.len;
+	bpf->stub_len = 0;
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* A smaller program with exactly the decisions of libseccomp's: the
+ * syscall-number dispatch rebuilt as a balanced range tree, the argument
+ * checks copied as they are.  The kernel's cost to attach a filter grows
+ * with its length, so every start pays for libseccomp's size. */
+#ifndef AS_OPTIMIZE_H
+#define AS_OPTIMIZE_H
+
+#include "bpf.h"
+
+/* Rewrite BPF in place when the rewrite is shorter; leave it as it is when
+ * it is not, or when the program has a shape this rewrite does not prove
+ * (it then returns 0 too: the input is always a correct answer). */
+int as_optimize(struct as_bpf *bpf);
+
+#endif
