@@ -26,8 +26,8 @@ LIBSECCOMP  := -lseccomp
 # constructor and the public API, the command its own main.
 STAGES  := error source json names profile resolve bpf optimize pipeline
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
-DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/install.o $(BUILD)/obj/apply.o \
-                  $(BUILD)/obj/builtin.o
+DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/sha256.o $(BUILD)/obj/cache.o \
+                  $(BUILD)/obj/install.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
 TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
 

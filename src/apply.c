@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpf.h"
+#include "cache.h"
+#include "cleanup.h"
 #include "install.h"
 #include "optimize.h"
 #include "pipeline.h"
@@ -37,24 +40,101 @@ static bool marker_in_force(const char *marker)
 	return inherited != NULL && strcmp(inherited, marker) == 0 && as_install_filter_in_force();
 }
 
+/* The marker goes into the environment without the heap: its entry and,
+ * when the variable is new, a copy of the environment's pointer array live in
+ * static storage.  setenv would allocate, and a start-up that allocates is
+ * not what a preload should cost every process. */
+#define MAX_ENVIRONMENT 4096
+
+static char marker_entry[sizeof(AS_MARKER_VARIABLE) + 64];
+static char *environment_copy[MAX_ENVIRONMENT];
+
+struct environment_change {
+	char **environ; /* the array before the change */
+	char **slot;    /* the entry replaced, if one was */
+	char *entry;
+};
+
+static char **marker_slot(void)
+{
+	size_t len = strlen(AS_MARKER_VARIABLE);
+
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, AS_MARKER_VARIABLE, len) == 0 && (*e)[len] == '=')
+			return e;
+	return NULL;
+}
+
+static int set_marker(const char *marker, struct environment_change *change)
+{
+	char **slot = marker_slot();
+	size_t count = 0;
+
+	snprintf(marker_entry, sizeof(marker_entry), "%s=%s", AS_MARKER_VARIABLE, marker);
+	*change = (struct environment_change){environ, slot, slot ? *slot : NULL};
+	if (slot != NULL) {
+		*slot = marker_entry;
+		return 0;
+	}
+	while (environ != NULL && environ[count] != NULL)
+		count++;
+	if (count + 2 > MAX_ENVIRONMENT)
+		return setenv(AS_MARKER_VARIABLE, marker, 1);
+	memcpy(environment_copy, environ, count * sizeof(environ[0]));
+	environment_copy[count] = marker_entry;
+	environment_copy[count + 1] = NULL;
+	environ = environment_copy;
+	return 0;
+}
+
+static void undo_marker(const struct environment_change *change)
+{
+	if (change->slot != NULL)
+		*change->slot = change->entry;
+	environ = change->environ;
+}
+
 static int install_marked(struct as_pipeline *ws, bool trust_marker, struct as_error *err)
 {
-	const char *previous = getenv(AS_MARKER_VARIABLE);
+	struct environment_change change;
 	char marker[64];
 	int r;
 
 	fingerprint(&ws->bpf, marker, sizeof(marker));
 	if (trust_marker && marker_in_force(marker))
 		return 0;
-	/* setenv allocates, so it runs before the filter can deny the allocation. */
-	if (setenv(AS_MARKER_VARIABLE, marker, 1) < 0)
+	if (set_marker(marker, &change) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot set %s: %s", AS_MARKER_VARIABLE,
 				    strerror(errno));
 	r = as_install(&ws->bpf, &ws->host, err);
-	if (r < 0 && previous != NULL)
-		setenv(AS_MARKER_VARIABLE, previous, 1);
-	else if (r < 0)
-		unsetenv(AS_MARKER_VARIABLE);
+	if (r < 0)
+		undo_marker(&change);
+	return r;
+}
+
+/* The program for SOURCE on this host: precompiled, cached, or compiled now. */
+static int program_for(const struct as_apply_options *options, const struct as_source *source,
+		       struct as_pipeline *ws, struct as_error *err)
+{
+	_cleanup_close_ int cache = -1;
+	struct as_cache_key key;
+	int r;
+
+	if (source->kind == AS_SOURCE_BUILTIN && options->builtin->precompiled &&
+	    as_precompiled_find(&ws->host, &ws->bpf))
+		return 0;
+	if (source->kind == AS_SOURCE_FILE)
+		cache = as_cache_open();
+	if (cache >= 0) {
+		as_cache_key_of(source, &ws->host, &key);
+		if (as_cache_load(cache, &key, &ws->bpf))
+			return 0;
+	}
+	r = as_pipeline_compile(source, ws, err);
+	if (r == 0)
+		r = as_optimize(&ws->bpf);
+	if (r == 0 && cache >= 0)
+		as_cache_store(cache, &key, &ws->bpf);
 	return r;
 }
 
@@ -71,12 +151,8 @@ static int apply_locked(const struct as_apply_options *options, struct as_pipeli
 		return 0;
 	if (r == 0)
 		r = as_host_detect(&ws->host, &err);
-	if (r == 0 && !(source.kind == AS_SOURCE_BUILTIN && options->builtin->precompiled &&
-			as_precompiled_find(&ws->host, &ws->bpf))) {
-		r = as_pipeline_compile(&source, ws, &err);
-		if (r == 0)
-			r = as_optimize(&ws->bpf);
-	}
+	if (r == 0)
+		r = program_for(options, &source, ws, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, source.text, source.len, message, message_len);
 	as_source_close(&source);

@@ -1,13 +1,17 @@
 /* Start-up benchmark: runs a command RUNS times and prints the median,
  * minimum and maximum wall time of one run, in microseconds.
  *
- *   bench-startup RUNS COMMAND [ARG...]
+ *   bench-startup RUNS [VAR=VALUE...] COMMAND [ARG...]
  *
- * The command inherits this program's environment; its output is discarded. */
+ * The command gets this program's environment and the assignments, which
+ * this program itself does not run under (a preload given to it would
+ * confine the harness, and the command would inherit its filter); its
+ * output is discarded. */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,13 +36,17 @@ static int compare(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	posix_spawn_file_actions_t actions;
-	int runs = argc > 2 ? atoi(argv[1]) : 0;
+	int runs = argc > 2 ? atoi(argv[1]) : 0, first = 2;
 	double *times;
 
 	if (runs <= 0) {
-		fprintf(stderr, "usage: bench-startup RUNS COMMAND [ARG...]\n");
+		fprintf(stderr, "usage: bench-startup RUNS [VAR=VALUE...] COMMAND [ARG...]\n");
 		return 2;
 	}
+	while (first < argc && strchr(argv[first], '=') != NULL)
+		putenv(argv[first++]);
+	if (first == argc)
+		return 2;
 	times = calloc((size_t)runs, sizeof(*times));
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
@@ -46,9 +54,9 @@ int main(int argc, char **argv)
 		double start = now_us();
 		pid_t pid;
 		int status;
-		if (posix_spawn(&pid, argv[2], &actions, NULL, argv + 2, environ) != 0 || waitpid(pid, &status, 0) < 0 ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "bench-startup: %s failed\n", argv[2]);
+		if (posix_spawn(&pid, argv[first], &actions, NULL, argv + first, environ) != 0 ||
+		    waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "bench-startup: %s failed\n", argv[first]);
 			return 1;
 		}
 		times[i] = now_us() - start;

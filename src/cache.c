@@ -1,0 +1,168 @@
+#include "cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+/* An entry: a header, the program, and the SHA-256 of both. */
+#define ENTRY_MAGIC "ASCACHE1"
+
+struct entry_header {
+	char magic[8];
+	unsigned char key[AS_SHA256_SIZE];
+	uint32_t flags, stub_len, len, reserved;
+};
+
+static union {
+	struct entry_header header;
+	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + AS_SHA256_SIZE];
+} entry;
+
+void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
+{
+	static const char domain[] = "autoseccomp compiled-profile cache 1";
+	const unsigned int versions[] = {SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO};
+	struct utsname uts;
+	struct as_sha256 ctx;
+
+	/* Everything the compiled program depends on besides the bytes. */
+	if (uname(&uts) < 0)
+		memset(&uts, 0, sizeof(uts));
+	as_sha256_init(&ctx);
+	as_sha256_update(&ctx, domain, sizeof(domain));
+	as_sha256_update(&ctx, AUTOSECCOMP_VERSION, sizeof(AUTOSECCOMP_VERSION));
+	as_sha256_update(&ctx, versions, sizeof(versions));
+	as_sha256_update(&ctx, uts.release, sizeof(uts.release));
+	as_sha256_update(&ctx, &host->native_arch, sizeof(host->native_arch));
+	as_sha256_update(&ctx, &host->permitted, sizeof(host->permitted));
+	as_sha256_update(&ctx, &source->len, sizeof(source->len));
+	as_sha256_update(&ctx, source->text, source->len);
+	as_sha256_final(&ctx, ret->digest);
+}
+
+/* A directory or file is trusted only when this user owns it and no one
+ * else can write it. */
+static bool trusted(int fd, mode_t type)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+	       (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static bool cache_base(char *buf, size_t len)
+{
+	/* secure_getenv reads nothing in secure-execution mode: no cache there. */
+	const char *xdg = secure_getenv("XDG_CACHE_HOME"), *home = secure_getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(buf, len, "%s", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(buf, len, "%s/.cache", home);
+	else
+		return false;
+	return n > 0 && (size_t)n < len;
+}
+
+int as_cache_open(void)
+{
+	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
+	char path[PATH_MAX];
+	size_t base;
+	int fd;
+
+	if ((setting != NULL && strcmp(setting, "off") == 0) || !cache_base(path, sizeof(path) - 16))
+		return -1;
+	base = strlen(path);
+	mkdir(path, 0700);
+	snprintf(path + base, sizeof(path) - base, "/autoseccomp");
+	mkdir(path, 0700);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && !trusted(fd, S_IFDIR)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_SIZE + 1])
+{
+	for (size_t i = 0; i < AS_SHA256_SIZE; i++)
+		snprintf(name + 2 * i, 3, "%02x", key->digest[i]);
+}
+
+static size_t entry_size(uint32_t len)
+{
+	return sizeof(struct entry_header) + len * sizeof(struct sock_filter) + AS_SHA256_SIZE;
+}
+
+static bool entry_valid(const struct as_cache_key *key, size_t size)
+{
+	const struct entry_header *h = &entry.header;
+	unsigned char digest[AS_SHA256_SIZE];
+	struct as_sha256 ctx;
+
+	if (size < entry_size(0) || memcmp(h->magic, ENTRY_MAGIC, sizeof(h->magic)) != 0 ||
+	    memcmp(h->key, key->digest, AS_SHA256_SIZE) != 0 || h->len == 0 || h->len > BPF_MAXINSNS ||
+	    h->stub_len > h->len || size != entry_size(h->len))
+		return false;
+	as_sha256_init(&ctx);
+	as_sha256_update(&ctx, entry.bytes, size - AS_SHA256_SIZE);
+	as_sha256_final(&ctx, digest);
+	return memcmp(digest, entry.bytes + size - AS_SHA256_SIZE, AS_SHA256_SIZE) == 0;
+}
+
+bool as_cache_load(int dir, const struct as_cache_key *key, struct as_bpf *ret)
+{
+	char name[2 * AS_SHA256_SIZE + 1];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	entry_name(key, name);
+	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !trusted(fd, S_IFREG))
+		return false;
+	n = read(fd, entry.bytes, sizeof(entry.bytes));
+	if (n <= 0 || !entry_valid(key, (size_t)n))
+		return false;
+	memcpy(ret->insns, entry.bytes + sizeof(struct entry_header), entry.header.len * sizeof(struct sock_filter));
+	ret->len = entry.header.len;
+	ret->stub_len = entry.header.stub_len;
+	ret->flags = entry.header.flags;
+	return true;
+}
+
+void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf *bpf)
+{
+	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
+	size_t size = entry_size(bpf->len);
+	struct as_sha256 ctx;
+	int fd;
+
+	entry.header = (struct entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
+	memcpy(entry.header.magic, ENTRY_MAGIC, sizeof(entry.header.magic));
+	memcpy(entry.header.key, key->digest, AS_SHA256_SIZE);
+	memcpy(entry.bytes + sizeof(struct entry_header), bpf->insns, bpf->len * sizeof(struct sock_filter));
+	as_sha256_init(&ctx);
+	as_sha256_update(&ctx, entry.bytes, size - AS_SHA256_SIZE);
+	as_sha256_final(&ctx, entry.bytes + size - AS_SHA256_SIZE);
+	entry_name(key, name);
+	/* Written aside, then renamed into place: a reader sees all of an entry or none. */
+	snprintf(temporary, sizeof(temporary), ".%s.%d", name, (int)getpid());
+	fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	bool written = write(fd, entry.bytes, size) == (ssize_t)size;
+	if (close(fd) < 0 || !written || renameat(dir, temporary, dir, name) < 0)
+		unlinkat(dir, temporary, 0);
+}
