@@ -35,7 +35,8 @@ LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp
 EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
-                 $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter
+                 $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
+                 $(BUILD)/tests/sha256sum
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
@@ -114,6 +115,10 @@ $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 $(BUILD)/tests/filter-check: tests/filter-check.c src/eval.c src/error.c src/verify.c src/*.h
 	@mkdir -p $(@D)
 	$(CC) $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) tests/filter-check.c src/eval.c src/error.c src/verify.c -o $@
+
+$(BUILD)/tests/sha256sum: tests/sha256sum.c src/sha256.c src/sha256.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) tests/sha256sum.c src/sha256.c -o $@
 
 $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)

@@ -273,6 +273,6 @@ def test_the_builtin_start_up_skips_libseccomp(write_profile, tmp_path, profile,
     import subprocess
     from conftest import LIB, base_env
     trace = tmp_path / "trace"
-    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile_path(profile, write_profile)))
-    subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, "true"], env=env, check=True)
+    subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, "env", f"LD_PRELOAD={LIB}",
+                    f"SECCOMP_PROFILE={profile_path(profile, write_profile)}", "true"], env=base_env(), check=True)
     assert ("memfd_create(" in trace.read_text()) == compiles
