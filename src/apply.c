@@ -11,6 +11,7 @@
 #include "bpf.h"
 #include "cache.h"
 #include "cleanup.h"
+#include "fnv.h"
 #include "install.h"
 #include "optimize.h"
 #include "pipeline.h"
@@ -25,11 +26,8 @@ static atomic_flag workspace_busy = ATOMIC_FLAG_INIT;
  * further than the environment it comes from. */
 static void fingerprint(const struct as_bpf *bpf, char *buf, size_t size)
 {
-	const unsigned char *bytes = (const unsigned char *)bpf->insns;
-	uint64_t hash = 0xcbf29ce484222325u;
+	uint64_t hash = as_fnv1a64(bpf->insns, bpf->len * sizeof(bpf->insns[0]));
 
-	for (size_t i = 0; i < bpf->len * sizeof(bpf->insns[0]); i++)
-		hash = (hash ^ bytes[i]) * 0x100000001b3u;
 	snprintf(buf, size, "%016llx.%x.%u", (unsigned long long)hash, bpf->flags, bpf->len);
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fnv.h"
 
-/* An entry: a header, the program, and the SHA-256 of both. */
-#define ENTRY_MAGIC "ASCACHE1"
+/* An entry: a header, the program, and a checksum of both.  The checksum
+ * catches damage; an entry forged by someone who can write the directory
+ * would pass any checksum, which is why the directory must be this user's
+ * alone. */
+#define ENTRY_MAGIC "ASCACHE2"
 
 struct entry_header {
 	char magic[8];
@@ -24,7 +29,7 @@ struct entry_header {
 
 static union {
 	struct entry_header header;
-	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + AS_SHA256_SIZE];
+	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + sizeof(uint64_t)];
 } entry;
 
 void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
@@ -103,23 +108,20 @@ static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_S
 
 static size_t entry_size(uint32_t len)
 {
-	return sizeof(struct entry_header) + len * sizeof(struct sock_filter) + AS_SHA256_SIZE;
+	return sizeof(struct entry_header) + len * sizeof(struct sock_filter) + sizeof(uint64_t);
 }
 
 static bool entry_valid(const struct as_cache_key *key, size_t size)
 {
 	const struct entry_header *h = &entry.header;
-	unsigned char digest[AS_SHA256_SIZE];
-	struct as_sha256 ctx;
+	uint64_t checksum;
 
 	if (size < entry_size(0) || memcmp(h->magic, ENTRY_MAGIC, sizeof(h->magic)) != 0 ||
 	    memcmp(h->key, key->digest, AS_SHA256_SIZE) != 0 || h->len == 0 || h->len > BPF_MAXINSNS ||
 	    h->stub_len > h->len || size != entry_size(h->len))
 		return false;
-	as_sha256_init(&ctx);
-	as_sha256_update(&ctx, entry.bytes, size - AS_SHA256_SIZE);
-	as_sha256_final(&ctx, digest);
-	return memcmp(digest, entry.bytes + size - AS_SHA256_SIZE, AS_SHA256_SIZE) == 0;
+	memcpy(&checksum, entry.bytes + size - sizeof(checksum), sizeof(checksum));
+	return checksum == as_fnv1a64(entry.bytes, size - sizeof(checksum));
 }
 
 bool as_cache_load(int dir, const struct as_cache_key *key, struct as_bpf *ret)
@@ -146,16 +148,15 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 {
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
 	size_t size = entry_size(bpf->len);
-	struct as_sha256 ctx;
+	uint64_t checksum;
 	int fd;
 
 	entry.header = (struct entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
 	memcpy(entry.header.magic, ENTRY_MAGIC, sizeof(entry.header.magic));
 	memcpy(entry.header.key, key->digest, AS_SHA256_SIZE);
 	memcpy(entry.bytes + sizeof(struct entry_header), bpf->insns, bpf->len * sizeof(struct sock_filter));
-	as_sha256_init(&ctx);
-	as_sha256_update(&ctx, entry.bytes, size - AS_SHA256_SIZE);
-	as_sha256_final(&ctx, entry.bytes + size - AS_SHA256_SIZE);
+	checksum = as_fnv1a64(entry.bytes, size - sizeof(checksum));
+	memcpy(entry.bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
 	entry_name(key, name);
 	/* Written aside, then renamed into place: a reader sees all of an entry or none. */
 	snprintf(temporary, sizeof(temporary), ".%s.%d", name, (int)getpid());

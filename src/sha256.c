@@ -24,31 +24,41 @@ static uint32_t rotate_right(uint32_t x, unsigned int n)
 	return x >> n | x << (32 - n);
 }
 
+#define BIG_SIGMA0(x) (rotate_right(x, 2) ^ rotate_right(x, 13) ^ rotate_right(x, 22))
+#define BIG_SIGMA1(x) (rotate_right(x, 6) ^ rotate_right(x, 11) ^ rotate_right(x, 25))
+#define SMALL_SIGMA0(x) (rotate_right(x, 7) ^ rotate_right(x, 18) ^ ((x) >> 3))
+#define SMALL_SIGMA1(x) (rotate_right(x, 17) ^ rotate_right(x, 19) ^ ((x) >> 10))
+
 static void compress(uint32_t state[8], const unsigned char block[64])
 {
-	uint32_t w[64], v[8];
+	uint32_t w[64], a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5],
+			g = state[6], h = state[7];
 
 	for (unsigned int t = 0; t < 16; t++)
 		w[t] = (uint32_t)block[4 * t] << 24 | (uint32_t)block[4 * t + 1] << 16 | (uint32_t)block[4 * t + 2] << 8 |
 		       block[4 * t + 3];
-	for (unsigned int t = 16; t < 64; t++) {
-		uint32_t s0 = rotate_right(w[t - 15], 7) ^ rotate_right(w[t - 15], 18) ^ (w[t - 15] >> 3);
-		uint32_t s1 = rotate_right(w[t - 2], 17) ^ rotate_right(w[t - 2], 19) ^ (w[t - 2] >> 10);
-		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-	}
-	memcpy(v, state, sizeof(v));
+	for (unsigned int t = 16; t < 64; t++)
+		w[t] = w[t - 16] + SMALL_SIGMA0(w[t - 15]) + w[t - 7] + SMALL_SIGMA1(w[t - 2]);
 	for (unsigned int t = 0; t < 64; t++) {
-		uint32_t e = v[4], a = v[0];
-		uint32_t t1 = v[7] + (rotate_right(e, 6) ^ rotate_right(e, 11) ^ rotate_right(e, 25)) +
-			      ((e & v[5]) ^ (~e & v[6])) + round_constants[t] + w[t];
-		uint32_t t2 = (rotate_right(a, 2) ^ rotate_right(a, 13) ^ rotate_right(a, 22)) +
-			      ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		memmove(v + 1, v, 7 * sizeof(v[0]));
-		v[4] += t1;
-		v[0] = t1 + t2;
+		uint32_t t1 = h + BIG_SIGMA1(e) + ((e & f) ^ (~e & g)) + round_constants[t] + w[t];
+		uint32_t t2 = BIG_SIGMA0(a) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
-	for (unsigned int i = 0; i < 8; i++)
-		state[i] += v[i];
+	state[0] += a;
+	state[1] += b;
+	state[2] += c;
+	state[3] += d;
+	state[4] += e;
+	state[5] += f;
+	state[6] += g;
+	state[7] += h;
 }
 
 void as_sha256_init(struct as_sha256 *ctx)
@@ -63,6 +73,11 @@ void as_sha256_update(struct as_sha256 *ctx, const void *data, size_t len)
 	const unsigned char *bytes = data;
 
 	ctx->length += len;
+	while (ctx->used == 0 && len >= sizeof(ctx->block)) {
+		compress(ctx->state, bytes);
+		bytes += sizeof(ctx->block);
+		len -= sizeof(ctx->block);
+	}
 	while (len > 0) {
 		size_t n = sizeof(ctx->block) - ctx->used < len ? sizeof(ctx->block) - ctx->used : len;
 		memcpy(ctx->block + ctx->used, bytes, n);
