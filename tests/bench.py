@@ -16,6 +16,7 @@ LIB = BUILD / "libautoseccomp.so"
 TOOL = BUILD / "autoseccomp"
 T = BUILD / "tests"
 RUNS = int(os.environ.get("BENCH_RUNS", "400"))
+ROUNDS = 8  # rows are measured in turns, so that the machine's drift falls on all of them alike
 MOBY = ROOT.parent / "shared" / "reference" / "moby-default.json"
 BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
 
@@ -28,6 +29,22 @@ def startup(argv, runs=None, **env):
     if out.returncode != 0:
         return None
     return [float(x) for x in out.stdout.split()]
+
+
+def interleaved(rows):
+    """Each row's median over ROUNDS turns, with the extremes of all runs."""
+    medians = [[] for _ in rows]
+    lows, highs = [float("inf")] * len(rows), [0.0] * len(rows)
+    for _ in range(ROUNDS):
+        for i, (_, argv, env, _) in enumerate(rows):
+            r = startup(argv, runs=max(RUNS // ROUNDS, 1), **env)
+            if r is None:
+                medians[i] = None
+                continue
+            if medians[i] is not None:
+                medians[i].append(r[0])
+                lows[i], highs[i] = min(lows[i], r[1]), max(highs[i], r[2])
+    return [None if m is None else [sorted(m)[len(m) // 2], lows[i], highs[i]] for i, m in enumerate(medians)]
 
 
 def first_starts(profile, work, runs=40):
@@ -78,32 +95,35 @@ def main():
     print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores, {RUNS} runs per start-up row")
     print()
     print(f"  {'start-up of a /bin/true-like program':<58} {'median':>9} {'min-max':>17} {'over base':>9}")
-    plain = startup(["/bin/true"])
-    row("/bin/true, dynamic, no preload (base)", plain)
-    p = plain[0]
-    row("preloaded, SECCOMP_PROFILE=unconfined", startup(["/bin/true"], LD_PRELOAD=str(LIB), SECCOMP_PROFILE="unconfined"), p)
-    row("preloaded, built-in profile", startup(["/bin/true"], LD_PRELOAD=str(LIB)), p)
     env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(cache))
-    row("preloaded, Docker's profile as JSON, compiled at every start", startup(["/bin/true"], AUTOSECCOMP_CACHE="off", **env), p)
-    row("preloaded, Docker's profile as JSON, first start (fills the cache)", first_starts(profile, work), p)
-    shutil.rmtree(cache, ignore_errors=True)
-    row("preloaded, Docker's profile as JSON, later starts (cached)", startup(["/bin/true"], **env), p)
-    static = startup([T / "true-static"])
-    row("static /bin/true-like, no constructor (static base)", static)
-    row("static, constructor linked in, built-in profile", startup([T / "true-static-confined"]), static[0])
-    shell = startup(["/bin/sh", "-c", "exec /bin/true"])
-    row("sh -c 'exec /bin/true' (base for the peers started by sh)", shell)
+    startup(["/bin/true"], runs=1, **env)  # fills the cache for the cached row
+    rows = [
+        ("/bin/true, dynamic, no preload (base)", ["/bin/true"], {}, None),
+        ("preloaded, SECCOMP_PROFILE=unconfined", ["/bin/true"], dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE="unconfined"), 0),
+        ("preloaded, built-in profile", ["/bin/true"], dict(LD_PRELOAD=str(LIB)), 0),
+        ("preloaded, Docker's profile as JSON, compiled at every start", ["/bin/true"],
+         dict(env, AUTOSECCOMP_CACHE="off"), 0),
+        ("preloaded, Docker's profile as JSON, later starts (cached)", ["/bin/true"], env, 0),
+        ("static /bin/true-like, no constructor (static base)", [T / "true-static"], {}, None),
+        ("static, constructor linked in, built-in profile", [T / "true-static-confined"], {}, 5),
+        ("sh -c 'exec /bin/true' (base for the peers started by sh)", ["/bin/sh", "-c", "exec /bin/true"], {}, None),
+    ]
     if shutil.which("bwrap"):
         # dash takes single-digit descriptors only.
-        row("bwrap --seccomp, fed the built-in program", startup(
-            ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 9 /bin/true 9<{builtin_bpf}"]), shell[0])
-    else:
-        row("bwrap --seccomp", None)
+        rows.append(("bwrap --seccomp, fed the built-in program",
+                     ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 9 /bin/true 9<{builtin_bpf}"], {}, 7))
     if shutil.which("firejail"):
-        row("firejail --seccomp (its own default list)", startup(
-            [shutil.which("firejail"), "--quiet", "--noprofile", "--seccomp", "/bin/true"]), p)
-    else:
-        row("firejail --seccomp", None)
+        rows.append(("firejail --seccomp (its own default list)",
+                     [shutil.which("firejail"), "--quiet", "--noprofile", "--seccomp", "/bin/true"], {}, 0))
+    results = interleaved(rows)
+    for i, (name, _, _, base) in enumerate(rows):
+        row(name, results[i], results[base][0] if base is not None and results[base] else None)
+        if i == 4:
+            row("preloaded, Docker's profile as JSON, first start (fills the cache)", first_starts(profile, work),
+                results[0][0])
+    for name in ("bwrap", "firejail"):
+        if not shutil.which(name):
+            row(f"{name} --seccomp", None)
 
     print()
     print(f"  {'per syscall (ns)':<38} {'getppid':>10} {'personality':>12} {'denied':>10}")
@@ -112,9 +132,14 @@ def main():
              ("built-in filter", [T / "bench-syscall"], {"LD_PRELOAD": str(LIB)}),
              ("built-in, after 1 nested exec", [T / "bench-syscall", "chain", "1"], {"LD_PRELOAD": str(LIB)}),
              ("built-in, after 30 nested execs", [T / "bench-syscall", "chain", "30"], {"LD_PRELOAD": str(LIB)})]
+    samples = {name: [] for name, _, _ in cases}
+    for _ in range(3):
+        for name, argv, env in cases:
+            samples[name].append(syscalls(argv, **env))
     results = {}
-    for name, argv, env in cases:
-        results[name] = r = syscalls(argv, **env)
+    for name, _, _ in cases:
+        runs = [r for r in samples[name] if r]
+        results[name] = r = {k: sorted(x[k] for x in runs)[len(runs) // 2] for k in runs[0]} if runs else {}
         print(f"  {name:<38} {r.get('getppid', 0):10.1f} {r.get('personality', 0):12.1f} {r.get('denied', 0):10.1f}")
     one, built = results["one-instruction allow filter"], results["built-in filter"]
     if one and built:
