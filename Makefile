@@ -63,9 +63,9 @@ $(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
-$(BUILD)/libautoseccomp.so: $(OBJECTS)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now \
-		$^ -o $@ $(LIBSECCOMP)
+# The shared object loads libseccomp only when it compiles a profile.
+$(BUILD)/libautoseccomp.so: $(OBJECTS) $(BUILD)/obj/libseccomp-lazy.o
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now $^ -o $@
 	ln -sf libautoseccomp.so $(BUILD)/libautoseccomp.so.0
 
 $(TOOL): $(TOOL_OBJECTS)

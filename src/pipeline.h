@@ -21,6 +21,10 @@ struct as_pipeline {
 	struct as_bpf bpf;
 };
 
+/* Make libseccomp's functions callable: a no-op where the library is linked
+ * in, a dlopen in the shared object, which loads it only when it compiles. */
+int as_libseccomp_load(struct as_error *err);
+
 /* Run the stages from SOURCE's bytes to PIPELINE->bpf, for the host the
  * caller put in PIPELINE->host. */
 int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);

@@ -276,3 +276,13 @@ def test_the_builtin_start_up_skips_libseccomp(write_profile, tmp_path, profile,
     subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, "env", f"LD_PRELOAD={LIB}",
                     f"SECCOMP_PROFILE={profile_path(profile, write_profile)}", "true"], env=base_env(), check=True)
     assert ("memfd_create(" in trace.read_text()) == compiles
+
+
+@pytest.mark.parametrize("profile, loaded", [("builtin", False), ("deny-mkdir", True)])
+def test_libseccomp_is_loaded_only_to_compile(write_profile, profile, loaded):
+    """The shared object loads libseccomp when it compiles a profile, not
+    for the precompiled built-in one."""
+    from conftest import run
+    r = run(["cat", "/proc/self/maps"], profile=profile_path(profile, write_profile))
+    assert r.returncode == 0, r
+    assert ("libseccomp" in r.stdout) == loaded
