@@ -218,12 +218,51 @@ static int split_arch(struct optimizer *o)
 	return 0;
 }
 
+/* A subtree at most this long (returns included) is emitted compact: its
+ * leaves that return share one instruction per value, placed right after it,
+ * within reach of every conditional jump in it. */
+#define COMPACT_LIMIT 240
+
+static bool is_ret(const struct range *r)
+{
+	return r->leaf.kind == LEAF_RET;
+}
+
+/* The distinct values the subtree's returning leaves return. */
+static unsigned int island_size(const struct range *ranges, unsigned int lo, unsigned int hi)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = lo; i < hi; i++) {
+		bool seen = false;
+		for (unsigned int k = lo; k < i && !seen; k++)
+			seen = is_ret(&ranges[k]) && ranges[k].leaf.value == ranges[i].leaf.value;
+		n += is_ret(&ranges[i]) && !seen;
+	}
+	return n;
+}
+
+/* Length without the island: returning leaves cost nothing, being jumps. */
+static unsigned int compact_size(const struct range *ranges, unsigned int lo, unsigned int hi)
+{
+	unsigned int mid = lo + (hi - lo) / 2;
+
+	if (hi - lo == 1)
+		return !is_ret(&ranges[lo]);
+	return 1 + compact_size(ranges, lo, mid) + compact_size(ranges, mid, hi);
+}
+
+static bool fits_compact(const struct range *ranges, unsigned int lo, unsigned int hi)
+{
+	return compact_size(ranges, lo, hi) + island_size(ranges, lo, hi) <= COMPACT_LIMIT;
+}
+
 static unsigned int tree_size(const struct range *ranges, unsigned int lo, unsigned int hi)
 {
 	unsigned int mid, left;
 
-	if (hi - lo == 1)
-		return 1;
+	if (fits_compact(ranges, lo, hi))
+		return compact_size(ranges, lo, hi) + island_size(ranges, lo, hi);
 	mid = lo + (hi - lo) / 2;
 	left = tree_size(ranges, lo, mid);
 	/* A left subtree out of a conditional jump's reach gets a JA over it. */
@@ -250,6 +289,67 @@ static int emit_leaf(struct optimizer *o, struct leaf leaf, bool in_section)
 	return emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0));
 }
 
+/* Jumps of a compact subtree still waiting for its island. */
+struct island_refs {
+	unsigned int at[COMPACT_LIMIT];
+	bool true_branch[COMPACT_LIMIT];
+	uint32_t value[COMPACT_LIMIT];
+	unsigned int count;
+};
+
+static void refer(struct island_refs *refs, unsigned int at, bool true_branch, uint32_t value)
+{
+	refs->at[refs->count] = at;
+	refs->true_branch[refs->count] = true_branch;
+	refs->value[refs->count++] = value;
+}
+
+/* Children that return are jumped to in the island; the others follow the
+ * node, left first, as in the plain tree. */
+static int emit_compact(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
+			bool in_section, struct island_refs *refs)
+{
+	unsigned int mid = lo + (hi - lo) / 2, node = o->len;
+	bool left_returns = mid - lo == 1 && is_ret(&ranges[lo]), right_returns = hi - mid == 1 && is_ret(&ranges[mid]);
+	int r;
+
+	if (hi - lo == 1)
+		return emit_leaf(o, ranges[lo].leaf, in_section);
+	r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 0));
+	if (r == 0 && left_returns)
+		refer(refs, node, false, ranges[lo].leaf.value);
+	else if (r == 0)
+		r = emit_compact(o, ranges, lo, mid, in_section, refs);
+	if (r == 0 && right_returns) {
+		refer(refs, node, true, ranges[mid].leaf.value);
+	} else if (r == 0) {
+		o->out[node].jt = (uint8_t)(o->len - node - 1);
+		r = emit_compact(o, ranges, mid, hi, in_section, refs);
+	}
+	return r;
+}
+
+static int emit_island(struct optimizer *o, const struct island_refs *refs)
+{
+	unsigned int start = o->len;
+	int r = 0;
+
+	for (unsigned int i = 0; i < refs->count && r == 0; i++) {
+		unsigned int at = start;
+		while (at < o->len && o->out[at].k != refs->value[i])
+			at++;
+		if (at == o->len)
+			r = emit(o, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refs->value[i]));
+		if (r == 0 && at - refs->at[i] - 1 > 255)
+			r = -E2BIG;
+		if (r == 0 && refs->true_branch[i])
+			o->out[refs->at[i]].jt = (uint8_t)(at - refs->at[i] - 1);
+		else if (r == 0)
+			o->out[refs->at[i]].jf = (uint8_t)(at - refs->at[i] - 1);
+	}
+	return r;
+}
+
 /* A balanced binary search over the ranges' starts: each node sends values
  * at or above its middle start right, the rest on to its left subtree. */
 static int emit_tree(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
@@ -258,6 +358,12 @@ static int emit_tree(struct optimizer *o, const struct range *ranges, unsigned i
 	unsigned int mid, left;
 	int r;
 
+	if (hi - lo > 1 && fits_compact(ranges, lo, hi)) {
+		static struct island_refs refs;
+		refs.count = 0;
+		r = emit_compact(o, ranges, lo, hi, in_section, &refs);
+		return r < 0 ? r : emit_island(o, &refs);
+	}
 	if (hi - lo == 1)
 		return emit_leaf(o, ranges[lo].leaf, in_section);
 	mid = lo + (hi - lo) / 2;
