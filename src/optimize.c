@@ -427,7 +427,6 @@ static int copy_sub(struct optimizer *o, uint32_t entry)
 {
 	static bool reached[BPF_MAXINSNS];
 	static unsigned int new_pc[BPF_MAXINSNS];
-	unsigned int base = o->len;
 	int r = reach(o, entry, reached);
 
 	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
@@ -446,7 +445,6 @@ static int copy_sub(struct optimizer *o, uint32_t entry)
 		out->jt = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jt] - new_pc[pc] - 1);
 		out->jf = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jf] - new_pc[pc] - 1);
 	}
-	(void)base;
 	return r;
 }
 
