@@ -89,10 +89,16 @@ int as_cache_open(void)
 	if ((setting != NULL && strcmp(setting, "off") == 0) || !cache_base(path, sizeof(path) - 16))
 		return -1;
 	base = strlen(path);
-	mkdir(path, 0700);
 	snprintf(path + base, sizeof(path) - base, "/autoseccomp");
-	mkdir(path, 0700);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* The first start creates it, and its parent if need be. */
+		path[base] = '\0';
+		mkdir(path, 0700);
+		path[base] = '/';
+		mkdir(path, 0700);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd >= 0 && !trusted(fd, S_IFDIR)) {
 		close(fd);
 		return -1;

@@ -286,7 +286,7 @@ static int cmd_check(const struct options *opts)
 static int cmd_compile(const struct options *opts)
 {
 	_cleanup_close_ int fd = -1;
-	size_t size = pipeline.bpf.len * sizeof(pipeline.bpf.insns[0]);
+	size_t size;
 	int r;
 
 	if (opts->output == NULL)
