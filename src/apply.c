@@ -48,7 +48,7 @@ static char marker_entry[sizeof(AS_MARKER_VARIABLE) + 64];
 static char *environment_copy[MAX_ENVIRONMENT];
 
 struct environment_change {
-	char **environ; /* the array before the change */
+	char **array; /* the environment's array before the change */
 	char **slot;    /* the entry replaced, if one was */
 	char *entry;
 };
@@ -89,7 +89,7 @@ static void undo_marker(const struct environment_change *change)
 {
 	if (change->slot != NULL)
 		*change->slot = change->entry;
-	environ = change->environ;
+	environ = change->array;
 }
 
 static int install_marked(struct as_pipeline *ws, bool trust_marker, struct as_error *err)
