@@ -71,6 +71,13 @@ CASES = [
     ("kernel-number", kernel('4.8'), '4.8', 'expected a kernel version string, got a number'),
     *[("kernel-" + v.strip('"') or "kernel-empty", kernel(v), v, 'invalid kernel version')
       for v in ['"3"', '".3"', '"3."', '"3.12.1"', '"4.15abc"', '"4.256"', '"0.0"', '"-1.2"']],
+    # Podman's errno names
+    ("unknown-errno-name", rule('"action": "SCMP_ACT_ERRNO", "errno": "EFOO"'), '"EFOO"',
+     'unknown errno "EFOO" (expected one of EPERM, ENOENT,'),
+    ("default-errno-number", '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrno": 38}', '38',
+     'expected a string, got a number'),
+    ("errno-name-out-of-range", rule('"action": "SCMP_ACT_ERRNO", "errno": "5000"'), '"5000"',
+     'errno 5000 is out of range (at most 4095)'),
     # wrong JSON types and numbers
     ("top-level-array", '[]', 0, 'expected an object, got an array'),
     ("default-action-number", '{"defaultAction": 1}', '1}', 'expected a string, got a number'),

@@ -161,3 +161,20 @@ def test_exec_unconfined_and_failures(tmp_path):
 def test_podman_profile_from_the_reference_loads():
     r = tool("check", REFERENCE / "podman-default.json")
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("kernel, expected", [("4.7", "SCMP_ACT_ERRNO(EPERM)"), ("4.8", "SCMP_ACT_ALLOW"),
+                                              ("6.1", "SCMP_ACT_ALLOW")])
+def test_explain_for_another_kernel(kernel, expected):
+    """Docker allows ptrace without CAP_SYS_PTRACE from Linux 4.8 on."""
+    out = tool("explain", "builtin", "ptrace", "--caps", "none", "--kernel", kernel).stdout
+    assert expected in out, out
+
+
+def test_podman_errno_names_override_the_numbers(write_profile, tmp_path):
+    path = write_profile({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "defaultErrno": "ENOSYS",
+                          "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                                        "errno": "ENETDOWN"}]})
+    assert "SCMP_ACT_ERRNO(ENETDOWN)" in tool("explain", path, "mkdir").stdout
+    out = tool("explain", path, "read").stdout  # below mkdir: the default, not the ENOSYS stub
+    assert "SCMP_ACT_ERRNO(ENOSYS)" in out and "default action" in out, out
