@@ -24,12 +24,12 @@ LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile resolve bpf optimize pipeline
+STAGES  := error source json names profile resolve bpf eval optimize pipeline
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/sha256.o $(BUILD)/obj/cache.o \
                   $(BUILD)/obj/install.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
-TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
+TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
 
 LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp
@@ -50,7 +50,7 @@ profiles/default.h: profiles/default.json profiles/embed.sh
 $(BUILD)/obj/builtin.o: profiles/default.h
 
 # The built-in profile compiled for common hosts at build time, by the stages themselves.
-$(BUILD)/precompile: $(STAGE_OBJECTS) $(BUILD)/obj/eval.o $(BUILD)/obj/verify.o $(BUILD)/obj/precompile.o
+$(BUILD)/precompile: $(STAGE_OBJECTS) $(BUILD)/obj/verify.o $(BUILD)/obj/precompile.o
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 $(BUILD)/gen/precompiled-default.h: $(BUILD)/precompile profiles/default.json

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval.h"
+
 /* The input is read as a function of (arch, nr) until it first loads an
  * argument.  Both 32-bit words are cut into intervals at every constant the
  * program compares with (and the one after it), so no comparison can tell two
@@ -491,6 +493,71 @@ static int build(struct optimizer *o)
 	return r;
 }
 
+static bool same_at(const struct optimizer *o, uint32_t arch, uint32_t nr, const uint64_t args[6])
+{
+	struct seccomp_data data = {.nr = (int)nr, .arch = arch};
+	struct as_verdict before, after;
+	struct as_error err;
+
+	memcpy(data.args, args, sizeof(data.args));
+	return as_eval(o->in->insns, o->in->len, &data, &before, &err) == 0 &&
+	       as_eval(o->out, o->len, &data, &after, &err) == 0 && before.action == after.action;
+}
+
+/* An argument check, copied, against the input: at every value it compares
+ * an argument with and its neighbours, one argument at a time. */
+static bool same_checks(const struct optimizer *o, uint32_t arch, uint32_t nr, uint32_t entry)
+{
+	static bool reached[BPF_MAXINSNS];
+	uint64_t args[6] = {0};
+
+	if (reach(o, entry, reached) < 0)
+		return false;
+	for (unsigned int pc = entry; pc < o->in->len; pc++) {
+		const struct sock_filter *in = &o->in->insns[pc];
+		if (!reached[pc] || BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA)
+			continue;
+		for (unsigned int i = 0; i < 6; i++)
+			for (int delta = -1; delta <= 1; delta++) {
+				args[i] = (uint32_t)(in->k + (uint32_t)delta);
+				if (!same_at(o, arch, nr, args))
+					return false;
+				args[i] |= (uint64_t)args[i] << 32;
+				if (!same_at(o, arch, nr, args))
+					return false;
+				args[i] = 0;
+			}
+	}
+	return true;
+}
+
+/* The rewrite against the input, once built: a search tree over the
+ * ranges' starts decides each range as it decides its start, so the start
+ * of every range of every tree is checked, and the argument checks at their
+ * constants.  The analysis was exact; this catches a fault in the emission. */
+static bool check_rewrite(const struct optimizer *o)
+{
+	static const uint64_t zero[6];
+	uint32_t section_arch[MAX_SECTIONS];
+
+	for (unsigned int i = 0; i < o->arch_range_count; i++) {
+		const struct range *r = &o->arch_ranges[i];
+		if (!same_at(o, r->start, 0, zero))
+			return false;
+		if (r->leaf.kind == LEAF_SECTION)
+			section_arch[r->leaf.value] = r->start;
+	}
+	for (unsigned int s = 0; s < o->section_count; s++)
+		for (unsigned int i = 0; i < o->nr_range_count[s]; i++) {
+			const struct range *r = &o->nr_ranges[s][i];
+			if (!same_at(o, section_arch[s], r->start, zero))
+				return false;
+			if (r->leaf.kind == LEAF_SUB && !same_checks(o, section_arch[s], r->start, o->subs[r->leaf.value]))
+				return false;
+		}
+	return true;
+}
+
 int as_optimize(struct as_bpf *bpf)
 {
 	static struct optimizer o;
@@ -498,7 +565,7 @@ int as_optimize(struct as_bpf *bpf)
 	memset(&o, 0, sizeof(o));
 	o.in = bpf;
 	/* Any shape not proven here keeps libseccomp's program, which is right. */
-	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o) < 0 || o.len >= bpf->len)
+	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o) < 0 || o.len >= bpf->len || !check_rewrite(&o))
 		return 0;
 	memcpy(bpf->insns, o.out, o.len * sizeof(o.out[0]));
 	bpf->len = o.len;
