@@ -44,7 +44,26 @@ RUNC_ARGS = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
                                                                  {"index": 1, "value": 7, "op": "SCMP_CMP_LT"}]},
 ]}
 
-TEST_PROFILES = {"deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
+
+def allow_but(*rules):
+    return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": list(rules)}
+
+
+# The profiles of the other runc and moby behaviours the suite reproduces.
+BEHAVIOURS = {
+    "errno-100": allow_but({"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 100}),
+    "syslog-esrch": allow_but({"names": ["syslog"], "action": "SCMP_ACT_ERRNO", "errnoRet": 3}),
+    "write-stdout-or-stderr": allow_but({"names": ["write"], "action": "SCMP_ACT_ERRNO", "args": [
+        {"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]}),
+    "personality-blocked": allow_but({"names": ["personality"], "action": "SCMP_ACT_ERRNO"}),
+    "moby-deny-chmod": allow_but({"name": "chmod", "action": "SCMP_ACT_ERRNO"},
+                                 {"names": ["fchmod", "fchmodat"], "action": "SCMP_ACT_ERRNO"}),
+    "moby-deny-unshare-userns": allow_but({"names": ["unshare"], "action": "SCMP_ACT_ERRNO",
+                                           "args": [{"index": 0, "value": 0x10000000, "op": "SCMP_CMP_EQ"}]}),
+    "moby-confined-chown": allow_but({"names": ["chown", "lchown", "fchown", "fchownat"], "action": "SCMP_ACT_ERRNO"}),
+}
+
+TEST_PROFILES = {**BEHAVIOURS, "deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
                  "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT}
 
 
@@ -193,9 +212,10 @@ def runc():
         pytest.skip(f"runc cannot run here: {reason}")
 
 
-# runc-test1 leaves out calls runc's own init makes once the filter is in force.
+# runc-test1 leaves out calls runc's own init makes once the filter is in force
+# (runc-args carries its argument rules instead).
 RUNC_CASES = [("moby", caps) for caps in CAP_SETS] + [(name, "docker") for name in TEST_PROFILES
-                                                      if name not in ("kill-mkdir", "runc-test1")]
+                                                      if name != "runc-test1"]
 
 
 def bounding_set():
