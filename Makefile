@@ -124,7 +124,8 @@ $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@
 
-BENCH_PROGRAMS := $(BUILD)/tests/bench-startup $(BUILD)/tests/bench-syscall $(BUILD)/tests/libmalloc-count.so \
+BENCH_PROGRAMS := $(BUILD)/tests/bench-startup $(BUILD)/tests/bench-syscall $(BUILD)/tests/bench-attach \
+                  $(BUILD)/tests/libmalloc-count.so \
                   $(BUILD)/tests/true-static $(BUILD)/tests/true-static-confined $(BUILD)/tests/filter-check
 
 $(BUILD)/tests/bench-%: tests/bench-%.c

@@ -147,12 +147,20 @@ def main():
               f"{built['personality'] / one['personality']:12.2f} {built['denied'] / one['denied']:10.2f}")
 
     print()
-    print(f"  {'filters':<38} {'instructions':>12} {'longest path':>13}")
-    for name, caps in (("built-in, no capabilities", "none"), ("built-in, all capabilities", "all")):
-        path = work / f"{caps}.bpf"
-        subprocess.run([TOOL, "compile", "builtin", "--caps", caps, "-o", path], check=True)
+    print(f"  {'filters':<50} {'instructions':>12} {'longest path':>13} {'attach (us)':>12} {'min-max':>15}")
+    one_bpf.write_bytes(bytes([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]))  # ret ALLOW
+    programs = [("one instruction, allow", one_bpf)]
+    for label, caps in (("no capabilities", "none"), ("all capabilities", "all")):
+        for kind, extra in (("libseccomp's, runc's stub", ["--plain"]), ("installed", [])):
+            path = work / f"{caps}{extra and '-plain'}.bpf"
+            subprocess.run([TOOL, "compile", "builtin", "--caps", caps, *extra, "-o", path], check=True)
+            programs.append((f"built-in, {label}, {kind}", path))
+    for name, path in programs:
         s = filter_stats(path)
-        print(f"  {name:<38} {s.get('instructions', 0):12d} {s.get('longest', 0):13d}")
+        out = subprocess.run([T / "bench-attach", str(max(RUNS // 4, 10)), path], capture_output=True, text=True)
+        median, low, high = (float(x) for x in out.stdout.split()) if out.returncode == 0 else (0, 0, 0)
+        print(f"  {name:<50} {s.get('instructions', 0):12d} {s.get('longest', 0):13d} {median:12.0f} "
+              f"{low:7.0f}-{high:<7.0f}")
 
     print()
     print(f"  heap allocations by the library before main: built-in start "
