@@ -24,16 +24,6 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
 
 #define X32_SYSCALL_BIT 0x40000000u
 
-/* A syscall name as a C string, or false when it is too long to be one. */
-static bool name_to_cstr(struct as_str name, char *buf, size_t size)
-{
-	if (name.len >= size)
-		return false;
-	memcpy(buf, name.ptr, name.len);
-	buf[name.len] = '\0';
-	return true;
-}
-
 /* The rule for syscall NR (NAME, at POS in the profile) with RULE's arguments. */
 static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const struct as_profile *profile,
 			  const struct as_rule *rule, const char *name, unsigned int pos, struct as_error *err)
@@ -90,7 +80,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, con
 		int nr, r;
 		if (name.len == 0)
 			return as_error_set(err, -EINVAL, name.pos, "empty string is not a valid syscall");
-		if (action == resolved->default_action || !name_to_cstr(name, cname, sizeof(cname)))
+		if (action == resolved->default_action || !as_str_to_cstr(name, cname, sizeof(cname)))
 			continue;
 		nr = seccomp_syscall_resolve_name(cname);
 		if (nr == __NR_SCMP_ERROR)
@@ -217,7 +207,7 @@ static void find_maxima(const struct as_resolved *resolved, uint32_t arch, struc
 		for (unsigned int k = 0; k < rule->names.count; k++) {
 			char cname[64];
 			int nr;
-			if (!name_to_cstr(as_profile_string(profile, &rule->names, k), cname, sizeof(cname)))
+			if (!as_str_to_cstr(as_profile_string(profile, &rule->names, k), cname, sizeof(cname)))
 				continue;
 			nr = seccomp_syscall_resolve_name_arch(arch, cname);
 			if (nr < 0)

@@ -273,9 +273,10 @@ static int cmd_check(const struct options *opts)
 		for (unsigned int k = 0; k < rule->names.count; k++) {
 			struct as_str name = as_profile_string(profile, &rule->names, k);
 			char cname[64];
-			snprintf(cname, sizeof(cname), "%.*s", (int)name.len, name.ptr);
-			if (seccomp_syscall_resolve_name(cname) == __NR_SCMP_ERROR)
-				warn(name.pos, "unknown syscall \"%s\" skipped: this libseccomp does not know it", cname);
+			if (!as_str_to_cstr(name, cname, sizeof(cname)) ||
+			    seccomp_syscall_resolve_name(cname) == __NR_SCMP_ERROR)
+				warn(name.pos, "unknown syscall \"%.*s\" skipped: this libseccomp does not know it",
+				     (int)(name.len > 64 ? 64 : name.len), name.ptr);
 		}
 	}
 	printf("%s: loads: %u of %u rules apply, %u instructions\n", source.name,

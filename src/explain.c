@@ -104,10 +104,8 @@ static bool names_syscall(const struct as_profile *profile, const struct as_rule
 	for (unsigned int k = 0; k < rule->names.count; k++) {
 		struct as_str name = as_profile_string(profile, &rule->names, k);
 		char cname[64];
-		if (name.len == 0 || name.len >= sizeof(cname))
+		if (name.len == 0 || !as_str_to_cstr(name, cname, sizeof(cname)))
 			continue;
-		memcpy(cname, name.ptr, name.len);
-		cname[name.len] = '\0';
 		if (seccomp_syscall_resolve_name_arch(arch, cname) == nr)
 			return true;
 	}

@@ -175,6 +175,26 @@ static int read_strings(struct parser *p, unsigned int tok, void *out)
 	return 0;
 }
 
+/* A plain decimal of LEN digits, at most MAX: -EINVAL for anything but
+ * digits (or none), -ERANGE above MAX. */
+static int parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *ret)
+{
+	uint64_t value = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int digit = (unsigned int)(s[i] - '0');
+		if (digit > 9)
+			return -EINVAL;
+		if (value > (max - digit) / 10)
+			return -ERANGE;
+		value = value * 10 + digit;
+	}
+	*ret = value;
+	return 0;
+}
+
 static int read_number(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_number *number = out;
@@ -192,17 +212,14 @@ static int read_number(struct parser *p, unsigned int tok, void *out)
 		return r;
 	/* The JSON stage checked the number's syntax; Go's unsigned fields take
 	 * only its plain integers. */
-	for (unsigned int i = 0; i < len; i++) {
-		unsigned int digit = (unsigned int)(text[i] - '0');
-		if (digit > 9)
-			return as_error_set(p->err, -EINVAL, token_pos(p, tok),
-					    "expected a non-negative integer, got %.*s", (int)(len > 32 ? 32 : len), text);
-		if (value > (UINT64_MAX - digit) / 10)
-			return as_error_set(p->err, -ERANGE, token_pos(p, tok),
-					    "number %.*s is out of range (at most 18446744073709551615)",
-					    (int)(len > 32 ? 32 : len), text);
-		value = value * 10 + digit;
-	}
+	r = parse_decimal(text, len, UINT64_MAX, &value);
+	if (r == -EINVAL)
+		return as_error_set(p->err, r, token_pos(p, tok), "expected a non-negative integer, got %.*s",
+				    (int)(len > 32 ? 32 : len), text);
+	if (r < 0)
+		return as_error_set(p->err, r, token_pos(p, tok),
+				    "number %.*s is out of range (at most 18446744073709551615)",
+				    (int)(len > 32 ? 32 : len), text);
 	*number = (struct as_number){true, value, token_pos(p, tok)};
 	return 0;
 }
@@ -214,6 +231,7 @@ static int read_errno_name(struct parser *p, unsigned int tok, void *out)
 	const struct as_name *found;
 	const char *text = token_text(p, tok);
 	unsigned int len = token_len(p, tok);
+	uint64_t value;
 	int r;
 
 	if (is_null(p, tok))
@@ -221,17 +239,17 @@ static int read_errno_name(struct parser *p, unsigned int tok, void *out)
 	r = plain_string(p, tok, "a string");
 	if (r < 0)
 		return r;
-	if (len > 0 && len < 6 && strspn(text, "0123456789") >= len) {
-		unsigned int value = 0;
-		for (unsigned int i = 0; i < len; i++)
-			value = value * 10 + (unsigned int)(text[i] - '0');
-		*number = (struct as_number){true, value, token_pos(p, tok)};
-		return 0;
+	/* A number too large for any errno is left for the range check to refuse. */
+	r = parse_decimal(text, len, UINT64_MAX, &value);
+	if (r == -ERANGE)
+		value = UINT64_MAX;
+	if (r == -EINVAL) {
+		r = as_name_lookup(&as_errno_names, text, len, token_pos(p, tok), &found, p->err);
+		if (r < 0)
+			return r;
+		value = found->value;
 	}
-	r = as_name_lookup(&as_errno_names, text, len, token_pos(p, tok), &found, p->err);
-	if (r < 0)
-		return r;
-	*number = (struct as_number){true, found->value, token_pos(p, tok)};
+	*number = (struct as_number){true, value, token_pos(p, tok)};
 	return 0;
 }
 
@@ -292,19 +310,12 @@ static int read_flag_list(struct parser *p, unsigned int tok, void *out)
  * means 0.0 and so always holds. */
 static int parse_kernel_part(const char *s, size_t len, unsigned int *ret)
 {
-	unsigned int value = 0;
+	uint64_t value;
+	int r = parse_decimal(s, len, 255, &value);
 
-	if (len == 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		value = value * 10 + (unsigned int)(s[i] - '0');
-		if (value > 255)
-			return -1;
-	}
-	*ret = value;
-	return 0;
+	if (r == 0)
+		*ret = (unsigned int)value;
+	return r;
 }
 
 static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
@@ -515,6 +526,15 @@ int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct 
 	if (ret->default_errno_name.present)
 		ret->default_errno_ret = ret->default_errno_name;
 	return check_profile(&p);
+}
+
+bool as_str_to_cstr(struct as_str str, char *buf, size_t size)
+{
+	if (str.len >= size)
+		return false;
+	memcpy(buf, str.ptr, str.len);
+	buf[str.len] = '\0';
+	return true;
 }
 
 struct as_str as_profile_string(const struct as_profile *profile, const struct as_strings *list, unsigned int k)

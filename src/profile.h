@@ -5,6 +5,7 @@
 #define AS_PROFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -103,6 +104,10 @@ struct as_profile {
 
 /* Read the profile in JSON into RET.  On error RET is left partly written. */
 int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct as_error *err);
+
+/* STR as a C string in BUF; false when it does not fit, which for a
+ * syscall name means it cannot be one. */
+bool as_str_to_cstr(struct as_str str, char *buf, size_t size);
 
 /* Element K of the string array LIST. */
 struct as_str as_profile_string(const struct as_profile *profile, const struct as_strings *list, unsigned int k);
