@@ -12,23 +12,45 @@
 #include "cache.h"
 #include "cleanup.h"
 #include "fnv.h"
+#include "hex.h"
 #include "install.h"
 #include "optimize.h"
 #include "pipeline.h"
 #include "precompiled.h"
 
-/* No heap before the filter, so none to release after it. */
+/* No heap before the filter, so none to release after it.  Only a profile
+ * compiled or read from the cache is written here: the built-in one is
+ * installed from the precompiled table. */
 static struct as_pipeline workspace;
-static atomic_flag workspace_busy = ATOMIC_FLAG_INIT;
+
+/* The marker goes into the environment without the heap: its entry and,
+ * when the variable is new, a copy of the environment's pointer array live in
+ * static storage, next to the flag that guards them and the workspace, so
+ * that a start-up dirties one page for all three.  setenv would allocate. */
+#define MAX_ENVIRONMENT 4096
+#define MARKER_LEN (16 + 1 + 8 + 1 + 4)
+
+static struct {
+	atomic_flag busy;
+	char marker_entry[sizeof(AS_MARKER_VARIABLE) + MARKER_LEN + 1];
+	char *environment[MAX_ENVIRONMENT];
+} state = {.busy = ATOMIC_FLAG_INIT};
 
 /* A name for the program, so a child can tell its parent's filter from
  * another; FNV-1a is enough for telling apart, and the marker is trusted no
- * further than the environment it comes from. */
-static void fingerprint(const struct as_bpf *bpf, char *buf, size_t size)
+ * further than the environment it comes from.  Formatted without stdio,
+ * whose first use would fault in pages of the C library's code. */
+static void fingerprint(const struct as_program *program, char buf[MARKER_LEN + 1])
 {
-	uint64_t hash = as_fnv1a64(bpf->insns, bpf->len * sizeof(bpf->insns[0]));
+	uint64_t hash = as_fnv1a64(program->insns, program->len * sizeof(program->insns[0]));
+	char *p = buf;
 
-	snprintf(buf, size, "%016llx.%x.%u", (unsigned long long)hash, bpf->flags, bpf->len);
+	p = as_hex(hash, 16, p);
+	*p++ = '.';
+	p = as_hex(program->flags, 8, p);
+	*p++ = '.';
+	p = as_hex(program->len, 4, p);
+	*p = '\0';
 }
 
 static bool marker_in_force(const char *marker)
@@ -37,15 +59,6 @@ static bool marker_in_force(const char *marker)
 
 	return inherited != NULL && strcmp(inherited, marker) == 0 && as_install_filter_in_force();
 }
-
-/* The marker goes into the environment without the heap: its entry and,
- * when the variable is new, a copy of the environment's pointer array live in
- * static storage.  setenv would allocate, and a start-up that allocates is
- * not what a preload should cost every process. */
-#define MAX_ENVIRONMENT 4096
-
-static char marker_entry[sizeof(AS_MARKER_VARIABLE) + 64];
-static char *environment_copy[MAX_ENVIRONMENT];
 
 struct environment_change {
 	char **array; /* the environment's array before the change */
@@ -68,20 +81,21 @@ static int set_marker(const char *marker, struct environment_change *change)
 	char **slot = marker_slot();
 	size_t count = 0;
 
-	snprintf(marker_entry, sizeof(marker_entry), "%s=%s", AS_MARKER_VARIABLE, marker);
+	memcpy(state.marker_entry, AS_MARKER_VARIABLE "=", sizeof(AS_MARKER_VARIABLE));
+	memcpy(state.marker_entry + sizeof(AS_MARKER_VARIABLE), marker, MARKER_LEN + 1);
 	*change = (struct environment_change){environ, slot, slot ? *slot : NULL};
 	if (slot != NULL) {
-		*slot = marker_entry;
+		*slot = state.marker_entry;
 		return 0;
 	}
 	while (environ != NULL && environ[count] != NULL)
 		count++;
 	if (count + 2 > MAX_ENVIRONMENT)
 		return setenv(AS_MARKER_VARIABLE, marker, 1);
-	memcpy(environment_copy, environ, count * sizeof(environ[0]));
-	environment_copy[count] = marker_entry;
-	environment_copy[count + 1] = NULL;
-	environ = environment_copy;
+	memcpy(state.environment, environ, count * sizeof(environ[0]));
+	state.environment[count] = state.marker_entry;
+	state.environment[count + 1] = NULL;
+	environ = state.environment;
 	return 0;
 }
 
@@ -92,55 +106,61 @@ static void undo_marker(const struct environment_change *change)
 	environ = change->array;
 }
 
-static int install_marked(struct as_pipeline *ws, bool trust_marker, struct as_error *err)
+static int install_marked(const struct as_program *program, const struct as_host *host, bool trust_marker,
+			  struct as_error *err)
 {
 	struct environment_change change;
-	char marker[64];
+	char marker[MARKER_LEN + 1];
 	int r;
 
-	fingerprint(&ws->bpf, marker, sizeof(marker));
+	fingerprint(program, marker);
 	if (trust_marker && marker_in_force(marker))
 		return 0;
 	if (set_marker(marker, &change) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot set %s: %s", AS_MARKER_VARIABLE,
 				    strerror(errno));
-	r = as_install(&ws->bpf, &ws->host, err);
+	r = as_install(program, host, err);
 	if (r < 0)
 		undo_marker(&change);
 	return r;
 }
 
-/* The program for SOURCE on this host: precompiled, cached, or compiled now. */
+/* The program for SOURCE on HOST: precompiled, cached, or compiled now. */
 static int program_for(const struct as_apply_options *options, const struct as_source *source,
-		       struct as_pipeline *ws, struct as_error *err)
+		       const struct as_host *host, struct as_program *ret, struct as_error *err)
 {
+	struct as_pipeline *ws = &workspace;
 	_cleanup_close_ int cache = -1;
 	struct as_cache_key key;
 	int r;
 
-	if (source->kind == AS_SOURCE_BUILTIN && options->builtin->precompiled &&
-	    as_precompiled_find(&ws->host, &ws->bpf))
+	if (source->kind == AS_SOURCE_BUILTIN && options->builtin->precompiled && as_precompiled_find(host, ret))
 		return 0;
 	if (source->kind == AS_SOURCE_FILE)
 		cache = as_cache_open();
 	if (cache >= 0) {
-		as_cache_key_of(source, &ws->host, &key);
-		if (as_cache_load(cache, &key, &ws->bpf))
+		as_cache_key_of(source, host, &key);
+		if (as_cache_load(cache, &key, &ws->bpf)) {
+			*ret = as_bpf_program(&ws->bpf);
 			return 0;
+		}
 	}
+	ws->host = *host;
 	r = as_pipeline_compile(source, ws, err);
 	if (r == 0)
 		r = as_optimize(&ws->bpf);
 	if (r == 0 && cache >= 0)
 		as_cache_store(cache, &key, &ws->bpf);
+	*ret = as_bpf_program(&ws->bpf);
 	return r;
 }
 
-static int apply_locked(const struct as_apply_options *options, struct as_pipeline *ws, char *message,
-			size_t message_len)
+static int apply_locked(const struct as_apply_options *options, char *message, size_t message_len)
 {
 	/* Until the source is open, messages name what was asked for. */
 	struct as_source source = {.name = options->spec ? options->spec : "builtin"};
+	struct as_program program;
+	struct as_host host;
 	struct as_error err;
 	int r;
 
@@ -148,15 +168,15 @@ static int apply_locked(const struct as_apply_options *options, struct as_pipeli
 	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return 0;
 	if (r == 0)
-		r = as_host_detect(&ws->host, &err);
+		r = as_host_detect(&host, &err);
 	if (r == 0)
-		r = program_for(options, &source, ws, &err);
+		r = program_for(options, &source, &host, &program, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, source.text, source.len, message, message_len);
 	as_source_close(&source);
 	if (r < 0)
 		return r;
-	r = install_marked(ws, options->trust_marker, &err);
+	r = install_marked(&program, &host, options->trust_marker, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, NULL, 0, message, message_len);
 	return r;
@@ -166,11 +186,11 @@ int as_apply(const struct as_apply_options *options, char *message, size_t messa
 {
 	int r;
 
-	if (atomic_flag_test_and_set(&workspace_busy)) {
+	if (atomic_flag_test_and_set(&state.busy)) {
 		snprintf(message, message_len, "autoseccomp: another thread is applying a filter");
 		return -EBUSY;
 	}
-	r = apply_locked(options, &workspace, message, message_len);
-	atomic_flag_clear(&workspace_busy);
+	r = apply_locked(options, message, message_len);
+	atomic_flag_clear(&state.busy);
 	return r;
 }

@@ -16,6 +16,20 @@ struct as_bpf {
 	struct sock_filter insns[BPF_MAXINSNS];
 };
 
+/* A program to install, wherever its instructions live: in an as_bpf, in
+ * the precompiled table, in a cache entry.  The start-up installs it from
+ * where it is: every page a preloaded process writes costs it a fault. */
+struct as_program {
+	const struct sock_filter *insns;
+	unsigned int len;
+	uint32_t flags; /* as in as_bpf */
+};
+
+static inline struct as_program as_bpf_program(const struct as_bpf *bpf)
+{
+	return (struct as_program){bpf->insns, bpf->len, bpf->flags};
+}
+
 /* Compile RESOLVED into RET.  Everything libseccomp allocated is released
  * before this returns.  On error RET is left partly written. */
 int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf *ret,

@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "fnv.h"
+#include "hex.h"
 
 /* An entry: a header, the program, and a checksum of both.  The checksum
  * catches damage; an entry forged by someone who can write the directory
@@ -109,7 +110,8 @@ int as_cache_open(void)
 static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_SIZE + 1])
 {
 	for (size_t i = 0; i < AS_SHA256_SIZE; i++)
-		snprintf(name + 2 * i, 3, "%02x", key->digest[i]);
+		as_hex(key->digest[i], 2, name + 2 * i);
+	name[2 * AS_SHA256_SIZE] = '\0';
 }
 
 static size_t entry_size(uint32_t len)

@@ -7,9 +7,9 @@
 #include "error.h"
 #include "resolve.h"
 
-/* Set no_new_privs unless HOST holds CAP_SYS_ADMIN, then install BPF with
- * TSYNC.  Allocates nothing. */
-int as_install(const struct as_bpf *bpf, const struct as_host *host, struct as_error *err);
+/* Set no_new_privs unless HOST holds CAP_SYS_ADMIN, then install PROGRAM
+ * with TSYNC.  Allocates nothing. */
+int as_install(const struct as_program *program, const struct as_host *host, struct as_error *err);
 
 /* Whether the kernel reports a seccomp filter in force for this thread. */
 int as_install_filter_in_force(void);

@@ -8,8 +8,14 @@
 
 #include "error.h"
 
+/* Names are held in place, not pointed to: a table of pointers would need
+ * a relocation per entry, and a page of the shared object written at every
+ * load.  The longest name, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, has 38
+ * characters. */
+#define AS_NAME_MAX 40
+
 struct as_name {
-	const char *name;
+	char name[AS_NAME_MAX];
 	uint64_t value;
 };
 

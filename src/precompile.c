@@ -122,10 +122,9 @@ int main(int argc, char **argv)
 	printf("static const unsigned int precompiled_kernel_major = %u, precompiled_kernel_minor = %u;\n", major,
 	       minor);
 	printf("static const struct precompiled precompiled[] = {\n"
-	       "\t{0, 0x%x, %u, precompiled_0, sizeof(precompiled_0) / sizeof(precompiled_0[0])},\n"
-	       "\t{0x%llxull, 0x%x, %u, precompiled_1, sizeof(precompiled_1) / sizeof(precompiled_1[0])},\n};\n",
-	       pipeline.bpf.flags, pipeline.bpf.stub_len, (unsigned long long)mask, pipeline.bpf.flags,
-	       pipeline.bpf.stub_len);
+	       "\t{0, 0x%x, precompiled_0, sizeof(precompiled_0) / sizeof(precompiled_0[0])},\n"
+	       "\t{0x%llxull, 0x%x, precompiled_1, sizeof(precompiled_1) / sizeof(precompiled_1[0])},\n};\n",
+	       pipeline.bpf.flags, (unsigned long long)mask, pipeline.bpf.flags);
 	return 0;
 fail:
 	fprintf(stderr, "precompile: %s: %s\n", argv[1], err.message);

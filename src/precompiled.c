@@ -1,11 +1,8 @@
 #include "precompiled.h"
 
-#include <string.h>
-
 struct precompiled {
 	uint64_t caps; /* the capabilities held, among those the profile names */
 	uint32_t flags;
-	unsigned int stub_len;
 	const struct sock_filter *insns;
 	unsigned int len;
 };
@@ -13,7 +10,7 @@ struct precompiled {
 /* Generated at build time from profiles/default.json by src/precompile.c. */
 #include "precompiled-default.h"
 
-bool as_precompiled_find(const struct as_host *host, struct as_bpf *ret)
+bool as_precompiled_find(const struct as_host *host, struct as_program *ret)
 {
 	/* Compiled for a kernel that every minKernel of the profile accepts. */
 	if (!host->kernel_known || host->kernel_major < precompiled_kernel_major ||
@@ -23,10 +20,7 @@ bool as_precompiled_find(const struct as_host *host, struct as_bpf *ret)
 		const struct precompiled *p = &precompiled[i];
 		if ((host->permitted & precompiled_caps_mask) != p->caps)
 			continue;
-		memcpy(ret->insns, p->insns, p->len * sizeof(p->insns[0]));
-		ret->len = p->len;
-		ret->stub_len = p->stub_len;
-		ret->flags = p->flags;
+		*ret = (struct as_program){p->insns, p->len, p->flags};
 		return true;
 	}
 	return false;

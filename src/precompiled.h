@@ -9,8 +9,8 @@
 #include "resolve.h"
 
 /* The program the library's default profile compiles to on HOST, if it was
- * compiled at build time for HOST's state; false otherwise, and the caller
- * compiles the embedded JSON. */
-bool as_precompiled_find(const struct as_host *host, struct as_bpf *ret);
+ * compiled at build time for HOST's state, in place in the table; false
+ * otherwise, and the caller compiles the embedded JSON. */
+bool as_precompiled_find(const struct as_host *host, struct as_program *ret);
 
 #endif

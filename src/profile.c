@@ -175,9 +175,7 @@ static int read_strings(struct parser *p, unsigned int tok, void *out)
 	return 0;
 }
 
-/* A plain decimal of LEN digits, at most MAX: -EINVAL for anything but
- * digits (or none), -ERANGE above MAX. */
-static int parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *ret)
+int as_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *ret)
 {
 	uint64_t value = 0;
 
@@ -212,7 +210,7 @@ static int read_number(struct parser *p, unsigned int tok, void *out)
 		return r;
 	/* The JSON stage checked the number's syntax; Go's unsigned fields take
 	 * only its plain integers. */
-	r = parse_decimal(text, len, UINT64_MAX, &value);
+	r = as_parse_decimal(text, len, UINT64_MAX, &value);
 	if (r == -EINVAL)
 		return as_error_set(p->err, r, token_pos(p, tok), "expected a non-negative integer, got %.*s",
 				    (int)(len > 32 ? 32 : len), text);
@@ -240,7 +238,7 @@ static int read_errno_name(struct parser *p, unsigned int tok, void *out)
 	if (r < 0)
 		return r;
 	/* A number too large for any errno is left for the range check to refuse. */
-	r = parse_decimal(text, len, UINT64_MAX, &value);
+	r = as_parse_decimal(text, len, UINT64_MAX, &value);
 	if (r == -ERANGE)
 		value = UINT64_MAX;
 	if (r == -EINVAL) {
@@ -311,7 +309,7 @@ static int read_flag_list(struct parser *p, unsigned int tok, void *out)
 static int parse_kernel_part(const char *s, size_t len, unsigned int *ret)
 {
 	uint64_t value;
-	int r = parse_decimal(s, len, 255, &value);
+	int r = as_parse_decimal(s, len, 255, &value);
 
 	if (r == 0)
 		*ret = (unsigned int)value;

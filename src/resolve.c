@@ -1,6 +1,7 @@
 #include "resolve.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -57,6 +58,23 @@ static int read_capabilities(struct as_host *host, struct as_error *err)
 	return 0;
 }
 
+/* Docker reads the release as "%d.%d": two decimals, then anything. */
+static bool read_release(const char *release, unsigned int *major, unsigned int *minor)
+{
+	size_t major_len = strspn(release, "0123456789"), minor_len;
+	uint64_t a, b;
+
+	if (release[major_len] != '.')
+		return false;
+	minor_len = strspn(release + major_len + 1, "0123456789");
+	if (as_parse_decimal(release, major_len, UINT_MAX, &a) < 0 ||
+	    as_parse_decimal(release + major_len + 1, minor_len, UINT_MAX, &b) < 0)
+		return false;
+	*major = (unsigned int)a;
+	*minor = (unsigned int)b;
+	return true;
+}
+
 int as_host_detect(struct as_host *ret, struct as_error *err)
 {
 	struct as_host host = {.arch_name = HOST_ARCH_NAME, .native_arch = HOST_ARCH};
@@ -68,8 +86,7 @@ int as_host_detect(struct as_host *ret, struct as_error *err)
 		return r;
 	/* Docker reads the release as "%d.%d"; one it cannot read is an error only
 	 * where a rule asks for a minimum kernel. */
-	host.kernel_known = uname(&uts) == 0 &&
-			    sscanf(uts.release, "%u.%u", &host.kernel_major, &host.kernel_minor) == 2;
+	host.kernel_known = uname(&uts) == 0 && read_release(uts.release, &host.kernel_major, &host.kernel_minor);
 	*ret = host;
 	return 0;
 }

@@ -32,8 +32,9 @@ def startup(argv, runs=None, **env):
 
 
 def interleaved(rows):
-    """Each row's median over ROUNDS turns, with the extremes of all runs."""
-    medians = [[] for _ in rows]
+    """Each row's median over ROUNDS turns, with the extremes of all runs and
+    the median count of pages faulted in."""
+    medians, faults = [[] for _ in rows], [[] for _ in rows]
     lows, highs = [float("inf")] * len(rows), [0.0] * len(rows)
     for _ in range(ROUNDS):
         for i, (_, argv, env, _) in enumerate(rows):
@@ -43,18 +44,22 @@ def interleaved(rows):
                 continue
             if medians[i] is not None:
                 medians[i].append(r[0])
+                faults[i].append(r[3])
                 lows[i], highs[i] = min(lows[i], r[1]), max(highs[i], r[2])
-    return [None if m is None else [sorted(m)[len(m) // 2], lows[i], highs[i]] for i, m in enumerate(medians)]
+    return [None if m is None else [sorted(m)[len(m) // 2], lows[i], highs[i], sorted(faults[i])[len(m) // 2]]
+            for i, m in enumerate(medians)]
 
 
 def first_starts(profile, work, runs=40):
     """Starts with an empty cache each: one bench-startup run per fresh cache directory."""
-    times = []
+    times, faults = [], []
     for i in range(runs):
         env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(work / f"first{i}"))
-        times.append(startup(["/bin/true"], runs=1, **env)[0])
+        r = startup(["/bin/true"], runs=1, **env)
+        times.append(r[0])
+        faults.append(r[3])
     times.sort()
-    return [times[len(times) // 2], times[0], times[-1]]
+    return [times[len(times) // 2], times[0], times[-1], sorted(faults)[len(faults) // 2]]
 
 
 def syscalls(argv, **env):
@@ -75,13 +80,15 @@ def filter_stats(path):
     return dict(zip(words[0::2], map(int, words[1::2])))
 
 
-def row(name, values, base=None, unit="us"):
+def row(name, values, base=None):
+    """A start-up row: time in microseconds and pages faulted in, each with
+    its difference from BASE's."""
     if values is None:
         print(f"  {name:<58} {'(not available here)':>30}")
         return
-    median, low, high = values
-    extra = f"{median - base:+9.0f}" if base is not None else " " * 9
-    print(f"  {name:<58} {median:9.0f} {low:8.0f}-{high:<8.0f} {extra} {unit}")
+    median, low, high, faults = values
+    extra = f"{median - base[0]:+9.0f} {faults - base[3]:+6.0f}" if base is not None else " " * 16
+    print(f"  {name:<58} {median:9.0f} {low:8.0f}-{high:<8.0f} {extra} {faults:6.0f}")
 
 
 def main():
@@ -94,7 +101,10 @@ def main():
 
     print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores, {RUNS} runs per start-up row")
     print()
-    print(f"  {'start-up of a /bin/true-like program':<58} {'median':>9} {'min-max':>17} {'over base':>9}")
+    print(f"  {'start-up of a /bin/true-like program':<58} {'median':>9} {'min-max':>17} "
+          f"{'over base':>9} {'pages':>6} {'pages':>6}")
+    print(f"  {'(us; pages: minor faults, each a page the start-up touched)':<58} {'':>9} {'':>17} "
+          f"{'':>9} {'over':>6} {'':>6}")
     env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(cache))
     startup(["/bin/true"], runs=1, **env)  # fills the cache for the cached row
     rows = [
@@ -117,10 +127,10 @@ def main():
                      [shutil.which("firejail"), "--quiet", "--noprofile", "--seccomp", "/bin/true"], {}, 0))
     results = interleaved(rows)
     for i, (name, _, _, base) in enumerate(rows):
-        row(name, results[i], results[base][0] if base is not None and results[base] else None)
+        row(name, results[i], results[base] if base is not None and results[base] else None)
         if i == 4:
             row("preloaded, Docker's profile as JSON, first start (fills the cache)", first_starts(profile, work),
-                results[0][0])
+                results[0])
     for name in ("bwrap", "firejail"):
         if not shutil.which(name):
             row(f"{name} --seccomp", None)
