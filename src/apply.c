@@ -140,10 +140,8 @@ static int program_for(const struct as_apply_options *options, const struct as_s
 		cache = as_cache_open();
 	if (cache >= 0) {
 		as_cache_key_of(source, host, &key);
-		if (as_cache_load(cache, &key, &ws->bpf)) {
-			*ret = as_bpf_program(&ws->bpf);
+		if (as_cache_load(cache, &key, ret))
 			return 0;
-		}
 	}
 	ws->host = *host;
 	r = as_pipeline_compile(source, ws, err);

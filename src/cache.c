@@ -28,10 +28,12 @@ struct entry_header {
 	uint32_t flags, stub_len, len, reserved;
 };
 
+/* Page-aligned, so that reading an entry of up to 500 instructions dirties
+ * one page. */
 static union {
 	struct entry_header header;
 	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + sizeof(uint64_t)];
-} entry;
+} entry __attribute__((aligned(4096)));
 
 void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
 {
@@ -132,7 +134,7 @@ static bool entry_valid(const struct as_cache_key *key, size_t size)
 	return checksum == as_fnv1a64(entry.bytes, size - sizeof(checksum));
 }
 
-bool as_cache_load(int dir, const struct as_cache_key *key, struct as_bpf *ret)
+bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *ret)
 {
 	char name[2 * AS_SHA256_SIZE + 1];
 	_cleanup_close_ int fd = -1;
@@ -145,10 +147,8 @@ bool as_cache_load(int dir, const struct as_cache_key *key, struct as_bpf *ret)
 	n = read(fd, entry.bytes, sizeof(entry.bytes));
 	if (n <= 0 || !entry_valid(key, (size_t)n))
 		return false;
-	memcpy(ret->insns, entry.bytes + sizeof(struct entry_header), entry.header.len * sizeof(struct sock_filter));
-	ret->len = entry.header.len;
-	ret->stub_len = entry.header.stub_len;
-	ret->flags = entry.header.flags;
+	*ret = (struct as_program){(const struct sock_filter *)(entry.bytes + sizeof(struct entry_header)),
+				   entry.header.len, entry.header.flags};
 	return true;
 }
 

@@ -26,8 +26,9 @@ void as_cache_key_of(const struct as_source *source, const struct as_host *host,
  * check, secure-execution mode). */
 int as_cache_open(void);
 
-/* The program stored under KEY, if there is one that passes every check. */
-bool as_cache_load(int dir, const struct as_cache_key *key, struct as_bpf *ret);
+/* The program stored under KEY, if there is one that passes every check,
+ * in place in the cache's buffer: valid until the next load or store. */
+bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *ret);
 
 /* Store BPF under KEY, atomically; failures are ignored. */
 void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf *bpf);

@@ -8,6 +8,7 @@
 #define AS_SHA256_SIZE 32
 
 struct as_sha256 {
+	void (*compress)(uint32_t state[8], const unsigned char *blocks, size_t count);
 	uint32_t state[8];
 	uint64_t length; /* bytes hashed so far */
 	unsigned char block[64];
