@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -28,28 +27,23 @@ struct entry_header {
 	uint32_t flags, stub_len, len, reserved;
 };
 
-/* Page-aligned, so that reading an entry of up to 500 instructions dirties
- * one page. */
 static union {
 	struct entry_header header;
 	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + sizeof(uint64_t)];
-} entry __attribute__((aligned(4096)));
+} entry;
 
 void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
 {
 	static const char domain[] = "autoseccomp compiled-profile cache 1";
 	const unsigned int versions[] = {SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO};
-	struct utsname uts;
 	struct as_sha256 ctx;
 
 	/* Everything the compiled program depends on besides the bytes. */
-	if (uname(&uts) < 0)
-		memset(&uts, 0, sizeof(uts));
 	as_sha256_init(&ctx);
 	as_sha256_update(&ctx, domain, sizeof(domain));
 	as_sha256_update(&ctx, AUTOSECCOMP_VERSION, sizeof(AUTOSECCOMP_VERSION));
 	as_sha256_update(&ctx, versions, sizeof(versions));
-	as_sha256_update(&ctx, uts.release, sizeof(uts.release));
+	as_sha256_update(&ctx, host->kernel_release, sizeof(host->kernel_release));
 	as_sha256_update(&ctx, &host->native_arch, sizeof(host->native_arch));
 	as_sha256_update(&ctx, &host->permitted, sizeof(host->permitted));
 	as_sha256_update(&ctx, &source->len, sizeof(source->len));
@@ -67,19 +61,29 @@ static bool trusted(int fd, mode_t type)
 	       (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
+/* BUF (LEN bytes) holding HEAD and TAIL; false when they do not fit.  Not
+ * snprintf: stdio's first use faults in pages of the C library's code. */
+static bool path_join(char *buf, size_t len, const char *head, const char *tail)
+{
+	size_t head_len = strlen(head), tail_len = strlen(tail);
+
+	if (head_len + tail_len >= len)
+		return false;
+	memcpy(buf, head, head_len);
+	memcpy(buf + head_len, tail, tail_len + 1);
+	return true;
+}
+
 static bool cache_base(char *buf, size_t len)
 {
 	/* secure_getenv reads nothing in secure-execution mode: no cache there. */
 	const char *xdg = secure_getenv("XDG_CACHE_HOME"), *home = secure_getenv("HOME");
-	int n;
 
 	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(buf, len, "%s", xdg);
-	else if (home != NULL && home[0] == '/')
-		n = snprintf(buf, len, "%s/.cache", home);
-	else
-		return false;
-	return n > 0 && (size_t)n < len;
+		return path_join(buf, len, xdg, "");
+	if (home != NULL && home[0] == '/')
+		return path_join(buf, len, home, "/.cache");
+	return false;
 }
 
 int as_cache_open(void)
@@ -92,7 +96,7 @@ int as_cache_open(void)
 	if ((setting != NULL && strcmp(setting, "off") == 0) || !cache_base(path, sizeof(path) - 16))
 		return -1;
 	base = strlen(path);
-	snprintf(path + base, sizeof(path) - base, "/autoseccomp");
+	path_join(path + base, sizeof(path) - base, "", "/autoseccomp");
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		/* The first start creates it, and its parent if need be. */

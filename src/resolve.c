@@ -58,15 +58,24 @@ static int read_capabilities(struct as_host *host, struct as_error *err)
 	return 0;
 }
 
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
 /* Docker reads the release as "%d.%d": two decimals, then anything. */
 static bool read_release(const char *release, unsigned int *major, unsigned int *minor)
 {
-	size_t major_len = strspn(release, "0123456789"), minor_len;
+	size_t major_len = digits(release), minor_len;
 	uint64_t a, b;
 
 	if (release[major_len] != '.')
 		return false;
-	minor_len = strspn(release + major_len + 1, "0123456789");
+	minor_len = digits(release + major_len + 1);
 	if (as_parse_decimal(release, major_len, UINT_MAX, &a) < 0 ||
 	    as_parse_decimal(release + major_len + 1, minor_len, UINT_MAX, &b) < 0)
 		return false;
@@ -86,7 +95,10 @@ int as_host_detect(struct as_host *ret, struct as_error *err)
 		return r;
 	/* Docker reads the release as "%d.%d"; one it cannot read is an error only
 	 * where a rule asks for a minimum kernel. */
-	host.kernel_known = uname(&uts) == 0 && read_release(uts.release, &host.kernel_major, &host.kernel_minor);
+	if (uname(&uts) == 0 && strlen(uts.release) < sizeof(host.kernel_release)) {
+		memcpy(host.kernel_release, uts.release, strlen(uts.release) + 1);
+		host.kernel_known = read_release(uts.release, &host.kernel_major, &host.kernel_minor);
+	}
 	*ret = host;
 	return 0;
 }

@@ -20,6 +20,7 @@ struct as_host {
 	uint64_t effective;
 	bool kernel_known;
 	unsigned int kernel_major, kernel_minor;
+	char kernel_release[65]; /* uname's, whole: the cache's keys hold it; "" if unknown */
 };
 
 struct as_resolved {

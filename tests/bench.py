@@ -16,50 +16,41 @@ LIB = BUILD / "libautoseccomp.so"
 TOOL = BUILD / "autoseccomp"
 T = BUILD / "tests"
 RUNS = int(os.environ.get("BENCH_RUNS", "400"))
-ROUNDS = 8  # rows are measured in turns, so that the machine's drift falls on all of them alike
 MOBY = ROOT.parent / "shared" / "reference" / "moby-default.json"
 BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
 
 
-def startup(argv, runs=None, **env):
-    """Times ARGV started with ENV added; the harness itself runs without it."""
-    assignments = [f"{k}={v}" for k, v in env.items()]
-    out = subprocess.run([T / "bench-startup", str(runs or RUNS), *assignments, *map(str, argv)], env=BASE_ENV,
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        return None
-    return [float(x) for x in out.stdout.split()]
+def command_args(argv, env):
+    return [*(f"{k}={v}" for k, v in env.items()), *map(str, argv)]
 
 
-def interleaved(rows):
-    """Each row's median over ROUNDS turns, with the extremes of all runs and
-    the median count of pages faulted in."""
-    medians, faults = [[] for _ in rows], [[] for _ in rows]
-    lows, highs = [float("inf")] * len(rows), [0.0] * len(rows)
-    for _ in range(ROUNDS):
-        for i, (_, argv, env, _) in enumerate(rows):
-            r = startup(argv, runs=max(RUNS // ROUNDS, 1), **env)
-            if r is None:
-                medians[i] = None
-                continue
-            if medians[i] is not None:
-                medians[i].append(r[0])
-                faults[i].append(r[3])
-                lows[i], highs[i] = min(lows[i], r[1]), max(highs[i], r[2])
-    return [None if m is None else [sorted(m)[len(m) // 2], lows[i], highs[i], sorted(faults[i])[len(m) // 2]]
-            for i, m in enumerate(medians)]
+def startups(rows, runs):
+    """Times every row's ARGV, started with its ENV added, in alternation:
+    run I of each row falls in the same round.  The harness itself runs
+    without the rows' environments.  Returns per row (pages, times), or None
+    for a row whose command fails here."""
+    def works(argv, env):
+        # A fresh directory per run stays fresh: the check takes its own.
+        env = {k: str(v).replace("{run}", "check") for k, v in env.items()}
+        return subprocess.run([T / "bench-startup", "1", *command_args(argv, env)], env=BASE_ENV,
+                              capture_output=True).returncode == 0
+
+    usable = [works(argv, env) for _, argv, env, _ in rows]
+    args = [T / "bench-startup", str(runs)]
+    for (_, argv, env, _), ok in zip(rows, usable):
+        if ok:
+            args += [*command_args(argv, env), ";;"]
+    out = subprocess.run(args[:-1], env=BASE_ENV, capture_output=True, text=True, check=True)
+    lines = iter(out.stdout.splitlines())
+    results = []
+    for ok in usable:
+        words = next(lines).split() if ok else None
+        results.append((float(words[0]), [float(x) for x in words[1:]]) if ok else None)
+    return results
 
 
-def first_starts(profile, work, runs=40):
-    """Starts with an empty cache each: one bench-startup run per fresh cache directory."""
-    times, faults = [], []
-    for i in range(runs):
-        env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(work / f"first{i}"))
-        r = startup(["/bin/true"], runs=1, **env)
-        times.append(r[0])
-        faults.append(r[3])
-    times.sort()
-    return [times[len(times) // 2], times[0], times[-1], sorted(faults)[len(faults) // 2]]
+def median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def syscalls(argv, **env):
@@ -80,15 +71,19 @@ def filter_stats(path):
     return dict(zip(words[0::2], map(int, words[1::2])))
 
 
-def row(name, values, base=None):
-    """A start-up row: time in microseconds and pages faulted in, each with
-    its difference from BASE's."""
-    if values is None:
+def row(name, result, base=None):
+    """A start-up row: median time in microseconds with the extremes, its
+    difference from BASE's (the median of the run-by-run differences), and
+    pages faulted in."""
+    if result is None:
         print(f"  {name:<58} {'(not available here)':>30}")
         return
-    median, low, high, faults = values
-    extra = f"{median - base[0]:+9.0f} {faults - base[3]:+6.0f}" if base is not None else " " * 16
-    print(f"  {name:<58} {median:9.0f} {low:8.0f}-{high:<8.0f} {extra} {faults:6.0f}")
+    pages, times = result
+    extra = " " * 16
+    if base is not None:
+        over = median([t - b for t, b in zip(times, base[1])])
+        extra = f"{over:+9.0f} {pages - base[0]:+6.0f}"
+    print(f"  {name:<58} {median(times):9.0f} {min(times):8.0f}-{max(times):<8.0f} {extra} {pages:6.0f}")
 
 
 def main():
@@ -99,14 +94,17 @@ def main():
     builtin_bpf, one_bpf = work / "builtin.bpf", work / "one.bpf"
     subprocess.run([TOOL, "compile", "builtin", "-o", builtin_bpf], check=True)
 
-    print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores, {RUNS} runs per start-up row")
+    print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores, {RUNS} runs per start-up row, "
+          f"the rows in alternation")
     print()
     print(f"  {'start-up of a /bin/true-like program':<58} {'median':>9} {'min-max':>17} "
           f"{'over base':>9} {'pages':>6} {'pages':>6}")
     print(f"  {'(us; pages: minor faults, each a page the start-up touched)':<58} {'':>9} {'':>17} "
           f"{'':>9} {'over':>6} {'':>6}")
     env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(cache))
-    startup(["/bin/true"], runs=1, **env)  # fills the cache for the cached row
+    # Fills the cache for the cached row.
+    subprocess.run([T / "bench-startup", "1", *command_args(["/bin/true"], env)], env=BASE_ENV, check=True,
+                   capture_output=True)
     rows = [
         ("/bin/true, dynamic, no preload (base)", ["/bin/true"], {}, None),
         ("preloaded, SECCOMP_PROFILE=unconfined", ["/bin/true"], dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE="unconfined"), 0),
@@ -114,23 +112,22 @@ def main():
         ("preloaded, Docker's profile as JSON, compiled at every start", ["/bin/true"],
          dict(env, AUTOSECCOMP_CACHE="off"), 0),
         ("preloaded, Docker's profile as JSON, later starts (cached)", ["/bin/true"], env, 0),
+        ("preloaded, Docker's profile as JSON, first start (fills the cache)", ["/bin/true"],
+         dict(env, XDG_CACHE_HOME=str(work / "first{run}")), 0),
         ("static /bin/true-like, no constructor (static base)", [T / "true-static"], {}, None),
-        ("static, constructor linked in, built-in profile", [T / "true-static-confined"], {}, 5),
+        ("static, constructor linked in, built-in profile", [T / "true-static-confined"], {}, 6),
         ("sh -c 'exec /bin/true' (base for the peers started by sh)", ["/bin/sh", "-c", "exec /bin/true"], {}, None),
     ]
     if shutil.which("bwrap"):
         # dash takes single-digit descriptors only.
         rows.append(("bwrap --seccomp, fed the built-in program",
-                     ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 9 /bin/true 9<{builtin_bpf}"], {}, 7))
+                     ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 9 /bin/true 9<{builtin_bpf}"], {}, 8))
     if shutil.which("firejail"):
         rows.append(("firejail --seccomp (its own default list)",
                      [shutil.which("firejail"), "--quiet", "--noprofile", "--seccomp", "/bin/true"], {}, 0))
-    results = interleaved(rows)
-    for i, (name, _, _, base) in enumerate(rows):
-        row(name, results[i], results[base] if base is not None and results[base] else None)
-        if i == 4:
-            row("preloaded, Docker's profile as JSON, first start (fills the cache)", first_starts(profile, work),
-                results[0])
+    results = startups(rows, RUNS)
+    for (name, _, _, base), result in zip(rows, results):
+        row(name, result, results[base] if base is not None else None)
     for name in ("bwrap", "firejail"):
         if not shutil.which(name):
             row(f"{name} --seccomp", None)
