@@ -131,7 +131,8 @@ $(BUILD)/tests/get-filter: tests/get-filter.c
 
 BENCH_PROGRAMS := $(BUILD)/tests/bench-startup $(BUILD)/tests/bench-syscall $(BUILD)/tests/bench-attach \
                   $(BUILD)/tests/libmalloc-count.so \
-                  $(BUILD)/tests/true-static $(BUILD)/tests/true-static-confined $(BUILD)/tests/filter-check
+                  $(BUILD)/tests/true-static $(BUILD)/tests/true-static-confined $(BUILD)/tests/filter-check \
+                  $(BUILD)/tests/libfloor-none.so $(BUILD)/tests/libfloor-one.so $(BUILD)/tests/libfloor-builtin.so $(BUILD)/tests/true-static-floor
 
 $(BUILD)/tests/bench-%: tests/bench-%.c
 	@mkdir -p $(@D)
@@ -148,6 +149,23 @@ $(BUILD)/tests/true-static: tests/true.c
 $(BUILD)/tests/true-static-confined: tests/true.c $(BUILD)/libautoseccomp.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -static $< -o $@ $(LINK_CONSTRUCTOR)
+
+# The floor any seccomp preload can reach, for make bench to compare with.
+$(BUILD)/tests/libfloor-none.so: tests/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFLOOR_NONE -shared $< -o $@
+
+$(BUILD)/tests/libfloor-one.so: tests/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFLOOR_ONE -shared $< -o $@
+
+$(BUILD)/tests/libfloor-builtin.so: tests/floor.c $(BUILD)/gen/precompiled-default.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -shared $< -o $@
+
+$(BUILD)/tests/true-static-floor: tests/true.c tests/floor.c $(BUILD)/gen/precompiled-default.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/floor.c -o $@
 
 # Benchmarks print a table; they pass or fail nothing.
 bench: $(LIBS) $(TOOL) $(BENCH_PROGRAMS)

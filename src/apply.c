@@ -14,6 +14,7 @@
 #include "fnv.h"
 #include "hex.h"
 #include "install.h"
+#include "layout.h"
 #include "optimize.h"
 #include "pipeline.h"
 #include "precompiled.h"
@@ -21,12 +22,16 @@
 /* No heap before the filter, so none to release after it.  Only a profile
  * compiled or read from the cache is written here: the built-in one is
  * installed from the precompiled table. */
-static struct as_pipeline workspace;
+static struct as_pipeline workspace AS_LARGE_BSS;
 
 /* The marker goes into the environment without the heap: its entry and,
  * when the variable is new, a copy of the environment's pointer array live in
- * static storage, next to the flag that guards them and the workspace, so
- * that a start-up dirties one page for all three.  setenv would allocate. */
+ * static storage, next to the flag that guards them and the workspace.  The
+ * entry's name is written here, not at run time, which puts all three in
+ * .data: beside data the loader writes at every start (__dso_handle's
+ * relocation, the C library's own), so that, for an environment of a few
+ * hundred variables, a start-up dirties no page of its own for them.
+ * setenv would allocate. */
 #define MAX_ENVIRONMENT 4096
 #define MARKER_LEN (16 + 1 + 8 + 1 + 4)
 
@@ -34,7 +39,7 @@ static struct {
 	atomic_flag busy;
 	char marker_entry[sizeof(AS_MARKER_VARIABLE) + MARKER_LEN + 1];
 	char *environment[MAX_ENVIRONMENT];
-} state = {.busy = ATOMIC_FLAG_INIT};
+} state = {.busy = ATOMIC_FLAG_INIT, .marker_entry = AS_MARKER_VARIABLE "="};
 
 /* A name for the program, so a child can tell its parent's filter from
  * another; FNV-1a is enough for telling apart, and the marker is trusted no
@@ -81,7 +86,6 @@ static int set_marker(const char *marker, struct environment_change *change)
 	char **slot = marker_slot();
 	size_t count = 0;
 
-	memcpy(state.marker_entry, AS_MARKER_VARIABLE "=", sizeof(AS_MARKER_VARIABLE));
 	memcpy(state.marker_entry + sizeof(AS_MARKER_VARIABLE), marker, MARKER_LEN + 1);
 	*change = (struct environment_change){environ, slot, slot ? *slot : NULL};
 	if (slot != NULL) {

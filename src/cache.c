@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "fnv.h"
 #include "hex.h"
+#include "layout.h"
 
 /* An entry: a header, the program, and a checksum of both.  The checksum
  * catches damage; an entry forged by someone who can write the directory
@@ -30,7 +31,7 @@ struct entry_header {
 static union {
 	struct entry_header header;
 	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + sizeof(uint64_t)];
-} entry;
+} entry AS_LARGE_BSS;
 
 void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
 {

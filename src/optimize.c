@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "layout.h"
 
 /* The input is read as a function of (arch, nr) until it first loads an
  * argument.  Both 32-bit words are cut into intervals at every constant the
@@ -428,7 +429,7 @@ static int reach(const struct optimizer *o, uint32_t entry, bool *reached)
 static int copy_sub(struct optimizer *o, uint32_t entry)
 {
 	static bool reached[BPF_MAXINSNS];
-	static unsigned int new_pc[BPF_MAXINSNS];
+	static unsigned int new_pc[BPF_MAXINSNS] AS_LARGE_BSS;
 	int r = reach(o, entry, reached);
 
 	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
@@ -560,7 +561,7 @@ static bool check_rewrite(const struct optimizer *o)
 
 int as_optimize(struct as_bpf *bpf)
 {
-	static struct optimizer o;
+	static struct optimizer o AS_LARGE_BSS;
 
 	memset(&o, 0, sizeof(o));
 	o.in = bpf;

@@ -5,8 +5,10 @@
  *   bench-startup RUNS COMMAND [';;' COMMAND...]
  *   COMMAND: [VAR=VALUE...] PROGRAM [ARG...]
  *
- * Round I starts every command once, beginning with command I modulo their
- * number.  In a VALUE, "{run}" stands for I, to give each run a fresh
+ * Round I starts every command once, in an order shuffled afresh each round
+ * (from a fixed seed, so runs repeat): a fixed order would have each command
+ * follow the same neighbour, and pay for its leftovers (work the kernel
+ * defers past a process's exit) every time.  In a VALUE, "{run}" stands for I, to give each run a fresh
  * directory.  The commands get this program's environment and their
  * assignments, which this program itself does not run under (a preload
  * given to it would confine the harness); their output is discarded.
@@ -18,6 +20,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,10 +138,22 @@ int main(int argc, char **argv)
 	}
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-	for (int run = 0; run < runs; run++)
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	int order[MAX_COMMANDS];
+
+	for (int k = 0; k < n; k++)
+		order[k] = k;
+	for (int run = 0; run < runs; run++) {
+		for (int k = n - 1; k > 0; k--) {
+			int j, t;
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17; /* xorshift64 */
+			j = (int)(seed % (uint64_t)(k + 1));
+			t = order[k], order[k] = order[j], order[j] = t;
+		}
 		for (int k = 0; k < n; k++)
-			if (run_once(&commands[(run + k) % n], run, &actions) < 0)
+			if (run_once(&commands[order[k]], run, &actions) < 0)
 				return 1;
+	}
 	for (int k = 0; k < n; k++) {
 		qsort(commands[k].faults, (size_t)runs, sizeof(double), compare);
 		printf("%.0f", commands[k].faults[runs / 2]);

@@ -76,14 +76,14 @@ def row(name, result, base=None):
     difference from BASE's (the median of the run-by-run differences), and
     pages faulted in."""
     if result is None:
-        print(f"  {name:<58} {'(not available here)':>30}")
+        print(f"  {name:<68} {'(not available here)':>30}")
         return
     pages, times = result
     extra = " " * 16
     if base is not None:
         over = median([t - b for t, b in zip(times, base[1])])
         extra = f"{over:+9.0f} {pages - base[0]:+6.0f}"
-    print(f"  {name:<58} {median(times):9.0f} {min(times):8.0f}-{max(times):<8.0f} {extra} {pages:6.0f}")
+    print(f"  {name:<68} {median(times):9.0f} {min(times):8.0f}-{max(times):<8.0f} {extra} {pages:6.0f}")
 
 
 def main():
@@ -94,40 +94,72 @@ def main():
     builtin_bpf, one_bpf = work / "builtin.bpf", work / "one.bpf"
     subprocess.run([TOOL, "compile", "builtin", "-o", builtin_bpf], check=True)
 
-    print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores, {RUNS} runs per start-up row, "
-          f"the rows in alternation")
+    print(f"autoseccomp benchmarks: {os.uname().release}, {os.cpu_count()} cores; start-up rows alternate in a "
+          f"shuffled order, {RUNS} runs each ({max(RUNS // 4, 10)} for those of tens of milliseconds)")
     print()
-    print(f"  {'start-up of a /bin/true-like program':<58} {'median':>9} {'min-max':>17} "
+    print(f"  {'start-up of a /bin/true-like program':<68} {'median':>9} {'min-max':>17} "
           f"{'over base':>9} {'pages':>6} {'pages':>6}")
-    print(f"  {'(us; pages: minor faults, each a page the start-up touched)':<58} {'':>9} {'':>17} "
+    print(f"  {'(us; pages: minor faults, each a page the start-up touched)':<68} {'':>9} {'':>17} "
           f"{'':>9} {'over':>6} {'':>6}")
     env = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(cache))
     # Fills the cache for the cached row.
     subprocess.run([T / "bench-startup", "1", *command_args(["/bin/true"], env)], env=BASE_ENV, check=True,
                    capture_output=True)
-    rows = [
-        ("/bin/true, dynamic, no preload (base)", ["/bin/true"], {}, None),
-        ("preloaded, SECCOMP_PROFILE=unconfined", ["/bin/true"], dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE="unconfined"), 0),
-        ("preloaded, built-in profile", ["/bin/true"], dict(LD_PRELOAD=str(LIB)), 0),
-        ("preloaded, Docker's profile as JSON, compiled at every start", ["/bin/true"],
-         dict(env, AUTOSECCOMP_CACHE="off"), 0),
-        ("preloaded, Docker's profile as JSON, later starts (cached)", ["/bin/true"], env, 0),
-        ("preloaded, Docker's profile as JSON, first start (fills the cache)", ["/bin/true"],
-         dict(env, XDG_CACHE_HOME=str(work / "first{run}")), 0),
-        ("static /bin/true-like, no constructor (static base)", [T / "true-static"], {}, None),
-        ("static, constructor linked in, built-in profile", [T / "true-static-confined"], {}, 6),
-        ("sh -c 'exec /bin/true' (base for the peers started by sh)", ["/bin/sh", "-c", "exec /bin/true"], {}, None),
+    true_env = dict(LD_PRELOAD=str(LIB))
+    # (key, label, command, environment, base's key).  Rows of a few
+    # milliseconds are timed apart from those of tens, whose leftovers
+    # would fall on their neighbours.
+    light = [
+        ("base", "/bin/true, dynamic, no preload (base)", ["/bin/true"], {}, None),
+        ("none", "floor: a preload that does nothing", ["/bin/true"], dict(LD_PRELOAD=str(T / "libfloor-none.so")),
+         "base"),
+        ("one", "floor: a preload that only installs one instruction", ["/bin/true"],
+         dict(LD_PRELOAD=str(T / "libfloor-one.so")), "base"),
+        ("floor", "floor: a preload that only installs the built-in program", ["/bin/true"],
+         dict(LD_PRELOAD=str(T / "libfloor-builtin.so")), "base"),
+        ("unconfined", "preloaded, SECCOMP_PROFILE=unconfined", ["/bin/true"],
+         dict(true_env, SECCOMP_PROFILE="unconfined"), "base"),
+        ("builtin", "preloaded, built-in profile", ["/bin/true"], true_env, "base"),
+        ("cached", "preloaded, Docker's profile as JSON, later starts (cached)", ["/bin/true"], env, "base"),
+        ("static", "static /bin/true-like, no constructor (static base)", [T / "true-static"], {}, None),
+        ("static floor", "static floor: a constructor that only installs the built-in program",
+         [T / "true-static-floor"], {}, "static"),
+        ("static builtin", "static, constructor linked in, built-in profile", [T / "true-static-confined"], {},
+         "static"),
+    ]
+    heavy = [
+        ("heavy base", "/bin/true, dynamic, no preload (base of the rows below)", ["/bin/true"], {}, None),
+        ("compiled", "preloaded, Docker's profile as JSON, compiled at every start", ["/bin/true"],
+         dict(env, AUTOSECCOMP_CACHE="off"), "heavy base"),
+        ("first", "preloaded, Docker's profile as JSON, first start (fills the cache)", ["/bin/true"],
+         dict(env, XDG_CACHE_HOME=str(work / "first{run}")), "heavy base"),
+        ("sh", "sh -c 'exec /bin/true' (base for the peers started by sh)", ["/bin/sh", "-c", "exec /bin/true"], {},
+         None),
     ]
     if shutil.which("bwrap"):
         # dash takes single-digit descriptors only.
-        rows.append(("bwrap --seccomp, fed the built-in program",
-                     ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 9 /bin/true 9<{builtin_bpf}"], {}, 8))
+        heavy.append(("bwrap", "bwrap --seccomp, fed the built-in program",
+                      ["/bin/sh", "-c", f"exec bwrap --dev-bind / / --seccomp 9 /bin/true 9<{builtin_bpf}"], {},
+                      "sh"))
     if shutil.which("firejail"):
-        rows.append(("firejail --seccomp (its own default list)",
-                     [shutil.which("firejail"), "--quiet", "--noprofile", "--seccomp", "/bin/true"], {}, 0))
-    results = startups(rows, RUNS)
-    for (name, _, _, base), result in zip(rows, results):
-        row(name, result, results[base] if base is not None else None)
+        heavy.append(("firejail", "firejail --seccomp (its own default list)",
+                      [shutil.which("firejail"), "--quiet", "--noprofile", "--seccomp", "/bin/true"], {},
+                      "heavy base"))
+    results = {}
+    for group, runs in ((light, RUNS), (heavy, max(RUNS // 4, 10))):
+        measured = startups([(label, argv, environment, base) for _, label, argv, environment, base in group], runs)
+        results.update({key: r for (key, *_), r in zip(group, measured)})
+    for key, label, _, _, base in light + heavy:
+        row(label, results[key], results[base] if base is not None else None)
+    print()
+    for label, a, b in (("autoseccomp's own work, preloaded: built-in over its floor", "builtin", "floor"),
+                        ("autoseccomp's own work, static: built-in over its floor", "static builtin", "static floor"),
+                        ("the built-in program's size: its floor over one instruction's", "floor", "one"),
+                        ("a filter at all: one instruction's floor over an empty preload's", "one", "none"),
+                        ("the cache: later starts of the JSON profile over the built-in profile", "cached", "builtin")):
+        if results[a] and results[b]:
+            over = median([x - y for x, y in zip(results[a][1], results[b][1])])
+            print(f"  {label:<94} {over:+9.0f} {results[a][0] - results[b][0]:+6.0f}")
     for name in ("bwrap", "firejail"):
         if not shutil.which(name):
             row(f"{name} --seccomp", None)
@@ -165,8 +197,8 @@ def main():
     for name, path in programs:
         s = filter_stats(path)
         out = subprocess.run([T / "bench-attach", str(max(RUNS // 4, 10)), path], capture_output=True, text=True)
-        median, low, high = (float(x) for x in out.stdout.split()) if out.returncode == 0 else (0, 0, 0)
-        print(f"  {name:<50} {s.get('instructions', 0):12d} {s.get('longest', 0):13d} {median:12.0f} "
+        typical, low, high = (float(x) for x in out.stdout.split()) if out.returncode == 0 else (0, 0, 0)
+        print(f"  {name:<50} {s.get('instructions', 0):12d} {s.get('longest', 0):13d} {typical:12.0f} "
               f"{low:7.0f}-{high:<7.0f}")
 
     print()
