@@ -563,8 +563,12 @@ int as_optimize(struct as_bpf *bpf)
 {
 	static struct optimizer o AS_LARGE_BSS;
 
-	memset(&o, 0, sizeof(o));
+	/* The counters alone: clearing all 558 KB would fault in every page of
+	 * it, 1.6 ms on a virtual machine, where the arrays are written only
+	 * as far as they are used. */
 	o.in = bpf;
+	o.break_count = o.arch_range_count = o.section_count = o.sub_count = o.len = o.fixup_count = 0;
+	memset(o.nr_range_count, 0, sizeof(o.nr_range_count));
 	/* Any shape not proven here keeps libseccomp's program, which is right. */
 	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o) < 0 || o.len >= bpf->len || !check_rewrite(&o))
 		return 0;
