@@ -132,7 +132,8 @@ $(BUILD)/tests/get-filter: tests/get-filter.c
 BENCH_PROGRAMS := $(BUILD)/tests/bench-startup $(BUILD)/tests/bench-syscall $(BUILD)/tests/bench-attach \
                   $(BUILD)/tests/libmalloc-count.so \
                   $(BUILD)/tests/true-static $(BUILD)/tests/true-static-confined $(BUILD)/tests/filter-check \
-                  $(BUILD)/tests/libfloor-none.so $(BUILD)/tests/libfloor-one.so $(BUILD)/tests/libfloor-builtin.so $(BUILD)/tests/true-static-floor
+                  $(BUILD)/tests/libfloor-none.so $(BUILD)/tests/libfloor-one.so $(BUILD)/tests/libfloor-builtin.so $(BUILD)/tests/true-static-floor \
+                  $(BUILD)/tests/libpeer-libseccomp.so
 
 $(BUILD)/tests/bench-%: tests/bench-%.c
 	@mkdir -p $(@D)
@@ -166,6 +167,11 @@ $(BUILD)/tests/libfloor-builtin.so: tests/floor.c $(BUILD)/gen/precompiled-defau
 $(BUILD)/tests/true-static-floor: tests/true.c tests/floor.c $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/floor.c -o $@
+
+# What runc and crun do with a profile, as a preload.
+$(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $(BUILD)/obj/install.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared $^ -o $@ $(LIBSECCOMP)
 
 # Benchmarks print a table; they pass or fail nothing.
 bench: $(LIBS) $(TOOL) $(BENCH_PROGRAMS)
