@@ -2,13 +2,19 @@
  * (getppid), an argument-checked one (personality(0xffffffff), which only
  * reads the persona) and one Docker's profile denies (keyctl).
  *
- *   bench-syscall [allow1] [chain N]
+ *   bench-syscall [allow1 | args2] [chain N]
  *
- * allow1 installs a one-instruction allow-everything filter first; chain N
+ * allow1 installs a one-instruction allow-everything filter first, which the
+ * kernel's cache answers without running it; args2 one that reads an
+ * argument, then allows, which the kernel must run at every call, as any
+ * filter that checks arguments: the floor for an argument-checked syscall.
+ * chain N
  * re-executes this program N times before measuring, so that an inherited
  * preload runs N more times.  Prints "getppid NS personality NS denied NS". */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +56,11 @@ static double measure(long nr, long arg0, long arg1)
 	return rounds[ROUNDS / 2];
 }
 
-static void install_allow_all(void)
+static void install_allow_all(bool read_argument)
 {
-	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	struct sock_fprog prog = {1, &allow};
+	struct sock_filter insns[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+				      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+	struct sock_fprog prog = {read_argument ? 2 : 1, read_argument ? insns : insns + 1};
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
 		perror("bench-syscall: seccomp");
@@ -64,8 +71,8 @@ static void install_allow_all(void)
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "allow1") == 0)
-			install_allow_all();
+		if (strcmp(argv[i], "allow1") == 0 || strcmp(argv[i], "args2") == 0)
+			install_allow_all(argv[i][0] == 'a' && argv[i][1] == 'r');
 		if (strcmp(argv[i], "chain") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) {
 			char left[16];
 			snprintf(left, sizeof(left), "%d", atoi(argv[i + 1]) - 1);

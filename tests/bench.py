@@ -176,6 +176,7 @@ def main():
     print(f"  {'per syscall (ns)':<38} {'getppid':>10} {'personality':>12} {'denied':>10}")
     cases = [("no filter", [T / "bench-syscall"], {}),
              ("one-instruction allow filter", [T / "bench-syscall", "allow1"], {}),
+             ("two instructions, reading an argument", [T / "bench-syscall", "args2"], {}),
              ("built-in filter", [T / "bench-syscall"], {"LD_PRELOAD": str(LIB)}),
              ("built-in, after 1 nested exec", [T / "bench-syscall", "chain", "1"], {"LD_PRELOAD": str(LIB)}),
              ("built-in, after 30 nested execs", [T / "bench-syscall", "chain", "30"], {"LD_PRELOAD": str(LIB)})]
@@ -192,6 +193,10 @@ def main():
     if one and built:
         print(f"  {'ratio built-in / one-instruction':<38} {built['getppid'] / one['getppid']:10.2f} "
               f"{built['personality'] / one['personality']:12.2f} {built['denied'] / one['denied']:10.2f}")
+    reading = results["two instructions, reading an argument"]
+    if reading and built:
+        print(f"  {'ratio built-in / two instructions':<38} {built['getppid'] / reading['getppid']:10.2f} "
+              f"{built['personality'] / reading['personality']:12.2f} {built['denied'] / reading['denied']:10.2f}")
 
     print()
     print(f"  {'filters':<50} {'instructions':>12} {'longest path':>13} {'attach (us)':>12} {'min-max':>15}")
