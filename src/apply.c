@@ -150,7 +150,7 @@ static int program_for(const struct as_apply_options *options, const struct as_s
 	ws->host = *host;
 	r = as_pipeline_compile(source, ws, err);
 	if (r == 0)
-		r = as_optimize(&ws->bpf);
+		r = as_optimize(&ws->bpf, ws->host.native_arch);
 	if (r == 0 && cache >= 0)
 		as_cache_store(cache, &key, &ws->bpf);
 	*ret = as_bpf_program(&ws->bpf);

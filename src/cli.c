@@ -296,7 +296,7 @@ static int cmd_compile(const struct options *opts)
 	if (r != 0)
 		return r;
 	if (!opts->plain)
-		as_optimize(&pipeline.bpf);
+		as_optimize(&pipeline.bpf, pipeline.host.native_arch);
 	fd = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	size = pipeline.bpf.len * sizeof(pipeline.bpf.insns[0]);
 	if (fd < 0 || write(fd, pipeline.bpf.insns, size) != (ssize_t)size) {
@@ -311,7 +311,7 @@ static int cmd_dump(const struct options *opts)
 	int r = load(opts);
 
 	if (r == 0 && !opts->plain)
-		as_optimize(&pipeline.bpf);
+		as_optimize(&pipeline.bpf, pipeline.host.native_arch);
 	if (r == 0)
 		as_disassemble(stdout, &pipeline.bpf);
 	return r;

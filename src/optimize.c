@@ -465,23 +465,66 @@ static int sub_index(struct optimizer *o, uint32_t entry, uint32_t *ret)
 	return 0;
 }
 
-static int build(struct optimizer *o)
+static int emit_section(struct optimizer *o, unsigned int s, unsigned int section_at[MAX_SECTIONS])
 {
-	unsigned int section_at[MAX_SECTIONS], sub_at[MAX_SUBS];
+	int r = 0;
+
+	for (unsigned int i = 0; r == 0 && i < o->nr_range_count[s]; i++)
+		if (o->nr_ranges[s][i].leaf.kind == LEAF_SUB)
+			r = sub_index(o, o->nr_ranges[s][i].leaf.value, &o->nr_ranges[s][i].leaf.value);
+	section_at[s] = o->len;
+	if (r == 0)
+		r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_NR));
+	return r < 0 ? r : emit_tree(o, o->nr_ranges[s], 0, o->nr_range_count[s], true);
+}
+
+/* FIRST_ARCH's section, if it has one: the range of that one value. */
+static unsigned int first_section(const struct optimizer *o, uint32_t first_arch, unsigned int *range)
+{
+	for (unsigned int i = 0; i < o->arch_range_count; i++) {
+		const struct range *r = &o->arch_ranges[i];
+		uint64_t end = i + 1 < o->arch_range_count ? o->arch_ranges[i + 1].start : 1ull << 32;
+		if (r->start == first_arch && end == first_arch + 1ull && r->leaf.kind == LEAF_SECTION) {
+			*range = i;
+			return r->leaf.value;
+		}
+	}
+	return MAX_SECTIONS;
+}
+
+/* The host's own architecture is tested first, with its section right
+ * behind the test: nearly every syscall a process makes takes that path,
+ * two instructions to the number's tree instead of a search over the
+ * architectures.  The others go through the search, in which the first
+ * architecture's value now falls in its neighbour's range: jumps only go
+ * forward, and that value never gets there. */
+static int build(struct optimizer *o, uint32_t first_arch)
+{
+	unsigned int section_at[MAX_SECTIONS], sub_at[MAX_SUBS], first_range = 0, skip = 0;
+	unsigned int first = first_section(o, first_arch, &first_range);
+	static struct range others[MAX_BREAKS];
+	unsigned int other_count = 0;
 	int r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_ARCH));
 
-	if (r == 0)
-		r = emit_tree(o, o->arch_ranges, 0, o->arch_range_count, false);
-	for (unsigned int s = 0; r == 0 && s < o->section_count; s++) {
-		for (unsigned int i = 0; r == 0 && i < o->nr_range_count[s]; i++)
-			if (o->nr_ranges[s][i].leaf.kind == LEAF_SUB)
-				r = sub_index(o, o->nr_ranges[s][i].leaf.value, &o->nr_ranges[s][i].leaf.value);
-		section_at[s] = o->len;
+	if (r == 0 && first < MAX_SECTIONS) {
+		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, first_arch, 1, 0));
+		skip = o->len;
 		if (r == 0)
-			r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_NR));
+			r = emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0));
 		if (r == 0)
-			r = emit_tree(o, o->nr_ranges[s], 0, o->nr_range_count[s], true);
+			r = emit_section(o, first, section_at);
+		if (r == 0)
+			o->out[skip].k = o->len - skip - 1;
 	}
+	for (unsigned int i = 0; i < o->arch_range_count; i++)
+		add_range(others, &other_count, o->arch_ranges[i].start,
+			  first < MAX_SECTIONS && i == first_range && other_count > 0 ? others[other_count - 1].leaf
+								   : o->arch_ranges[i].leaf);
+	if (r == 0)
+		r = emit_tree(o, others, 0, other_count, false);
+	for (unsigned int s = 0; r == 0 && s < o->section_count; s++)
+		if (s != first)
+			r = emit_section(o, s, section_at);
 	for (unsigned int i = 0; r == 0 && i < o->sub_count; i++) {
 		sub_at[i] = o->len;
 		r = copy_sub(o, o->subs[i]);
@@ -489,6 +532,8 @@ static int build(struct optimizer *o)
 	for (unsigned int f = 0; r == 0 && f < o->fixup_count; f++) {
 		unsigned int to = o->fixup_to[f];
 		unsigned int target = to < MAX_SECTIONS ? section_at[to] : sub_at[to - MAX_SECTIONS];
+		if (target <= o->fixup_at[f])
+			return -EINVAL;
 		o->out[o->fixup_at[f]].k = target - o->fixup_at[f] - 1;
 	}
 	return r;
@@ -559,7 +604,7 @@ static bool check_rewrite(const struct optimizer *o)
 	return true;
 }
 
-int as_optimize(struct as_bpf *bpf)
+int as_optimize(struct as_bpf *bpf, uint32_t first_arch)
 {
 	static struct optimizer o AS_LARGE_BSS;
 
@@ -570,7 +615,7 @@ int as_optimize(struct as_bpf *bpf)
 	o.break_count = o.arch_range_count = o.section_count = o.sub_count = o.len = o.fixup_count = 0;
 	memset(o.nr_range_count, 0, sizeof(o.nr_range_count));
 	/* Any shape not proven here keeps libseccomp's program, which is right. */
-	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o) < 0 || o.len >= bpf->len || !check_rewrite(&o))
+	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o, first_arch) < 0 || o.len >= bpf->len || !check_rewrite(&o))
 		return 0;
 	memcpy(bpf->insns, o.out, o.len * sizeof(o.out[0]));
 	bpf->len = o.len;

@@ -9,7 +9,8 @@
 
 /* Rewrite BPF in place when the rewrite is shorter; leave it as it is when
  * it is not, or when the program has a shape this rewrite does not prove
- * (it then returns 0 too: the input is always a correct answer). */
-int as_optimize(struct as_bpf *bpf);
+ * (it then returns 0 too: the input is always a correct answer).  The audit
+ * architecture FIRST_ARCH, the host's own, gets the shortest path. */
+int as_optimize(struct as_bpf *bpf, uint32_t first_arch);
 
 #endif

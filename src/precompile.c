@@ -58,7 +58,7 @@ static int optimize_proven(struct as_bpf *bpf, struct as_error *err)
 	long mismatches;
 
 	plain = *bpf;
-	as_optimize(bpf);
+	as_optimize(bpf, pipeline.host.native_arch);
 	as_points_build(&plain, bpf, &points);
 	mismatches = as_verify_equal(&plain, bpf, &points, &count);
 	if (mismatches != 0)
