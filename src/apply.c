@@ -28,18 +28,21 @@ static struct as_pipeline workspace AS_LARGE_BSS;
  * when the variable is new, a copy of the environment's pointer array live in
  * static storage, next to the flag that guards them and the workspace.  The
  * entry's name is written here, not at run time, which puts all three in
- * .data: beside data the loader writes at every start (__dso_handle's
- * relocation, the C library's own), so that, for an environment of a few
- * hundred variables, a start-up dirties no page of its own for them.
- * setenv would allocate. */
-#define MAX_ENVIRONMENT 4096
+ * .data, and they fit in less than a page: beside data the loader writes at
+ * every start (__dso_handle's relocation, the C library's own), a start-up
+ * dirties no page of its own for them.  An environment too long for that
+ * copy goes to a larger one; setenv would allocate. */
 #define MARKER_LEN (16 + 1 + 8 + 1 + 4)
+#define COMMON_ENVIRONMENT 440
+#define MAX_ENVIRONMENT 8192
 
 static struct {
 	atomic_flag busy;
 	char marker_entry[sizeof(AS_MARKER_VARIABLE) + MARKER_LEN + 1];
-	char *environment[MAX_ENVIRONMENT];
+	char *environment[COMMON_ENVIRONMENT];
 } state = {.busy = ATOMIC_FLAG_INIT, .marker_entry = AS_MARKER_VARIABLE "="};
+
+static char *long_environment[MAX_ENVIRONMENT] AS_LARGE_BSS;
 
 /* A name for the program, so a child can tell its parent's filter from
  * another; FNV-1a is enough for telling apart, and the marker is trusted no
@@ -83,7 +86,7 @@ static char **marker_slot(void)
 
 static int set_marker(const char *marker, struct environment_change *change)
 {
-	char **slot = marker_slot();
+	char **slot = marker_slot(), **copy;
 	size_t count = 0;
 
 	memcpy(state.marker_entry + sizeof(AS_MARKER_VARIABLE), marker, MARKER_LEN + 1);
@@ -96,10 +99,11 @@ static int set_marker(const char *marker, struct environment_change *change)
 		count++;
 	if (count + 2 > MAX_ENVIRONMENT)
 		return setenv(AS_MARKER_VARIABLE, marker, 1);
-	memcpy(state.environment, environ, count * sizeof(environ[0]));
-	state.environment[count] = state.marker_entry;
-	state.environment[count + 1] = NULL;
-	environ = state.environment;
+	copy = count + 2 <= COMMON_ENVIRONMENT ? state.environment : long_environment;
+	memcpy(copy, environ, count * sizeof(environ[0]));
+	copy[count] = state.marker_entry;
+	copy[count + 1] = NULL;
+	environ = copy;
 	return 0;
 }
 

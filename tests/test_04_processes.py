@@ -3,7 +3,9 @@ execs that inherit the preload, a child that clears its environment, and a
 child that asks for another profile."""
 import os
 
-from conftest import EPERM, BUILD, PROBE, probe
+import pytest
+
+from conftest import EPERM, BUILD, LIB, PROBE, SANITIZE, probe, run
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -61,3 +63,17 @@ def test_a_forged_marker_does_not_skip_the_filter(write_profile, tmp_path):
               env={"AUTOSECCOMP_FILTER": marker})
     assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 1, r
     assert os.path.exists(PROBE)
+
+
+@pytest.mark.skipif(SANITIZE, reason="the sanitizers' runtime replaces malloc, which the count wraps")
+@pytest.mark.parametrize("variables", [0, 1000], ids=["short-environment", "long-environment"])
+def test_the_builtin_start_allocates_nothing(variables):
+    """The marker is set without setenv, whatever the environment's length."""
+    env = {f"AUTOSECCOMP_TEST_{i}": "x" for i in range(variables)}
+    env["LD_PRELOAD"] = f"{BUILD / 'tests' / 'libmalloc-count.so'} {LIB}"
+    counts = []
+    for profile in ("unconfined", "builtin"):
+        r = run(["printenv", "AUTOSECCOMP_FILTER"], profile=profile, env=env)
+        assert r.returncode == (1 if profile == "unconfined" else 0), r
+        counts.append(int(r.stderr.split("allocations ")[1].split()[0]))
+    assert counts[1] == counts[0], counts
