@@ -14,15 +14,15 @@
 #include "fnv.h"
 #include "hex.h"
 #include "install.h"
-#include "layout.h"
 #include "optimize.h"
 #include "pipeline.h"
 #include "precompiled.h"
+#include "scratch.h"
 
-/* No heap before the filter, so none to release after it.  Only a profile
- * compiled or read from the cache is written here: the built-in one is
+/* No heap before the filter, so none to release after it: a profile is
+ * compiled in scratch memory, mapped when one first is.  The built-in one is
  * installed from the precompiled table. */
-static struct as_pipeline workspace AS_LARGE_BSS;
+static struct as_pipeline *workspace;
 
 /* The marker goes into the environment without the heap: its entry and,
  * when the variable is new, a copy of the environment's pointer array live in
@@ -31,7 +31,7 @@ static struct as_pipeline workspace AS_LARGE_BSS;
  * .data, and they fit in less than a page: beside data the loader writes at
  * every start (__dso_handle's relocation, the C library's own), a start-up
  * dirties no page of its own for them.  An environment too long for that
- * copy goes to a larger one; setenv would allocate. */
+ * copy goes to a larger one, in scratch memory; setenv would allocate. */
 #define MARKER_LEN (16 + 1 + 8 + 1 + 4)
 #define COMMON_ENVIRONMENT 440
 #define MAX_ENVIRONMENT 8192
@@ -42,7 +42,7 @@ static struct {
 	char *environment[COMMON_ENVIRONMENT];
 } state = {.busy = ATOMIC_FLAG_INIT, .marker_entry = AS_MARKER_VARIABLE "="};
 
-static char *long_environment[MAX_ENVIRONMENT] AS_LARGE_BSS;
+static char **long_environment;
 
 /* A name for the program, so a child can tell its parent's filter from
  * another; FNV-1a is enough for telling apart, and the marker is trusted no
@@ -99,6 +99,9 @@ static int set_marker(const char *marker, struct environment_change *change)
 		count++;
 	if (count + 2 > MAX_ENVIRONMENT)
 		return setenv(AS_MARKER_VARIABLE, marker, 1);
+	if (count + 2 > COMMON_ENVIRONMENT && long_environment == NULL &&
+	    (long_environment = as_scratch(MAX_ENVIRONMENT * sizeof(char *))) == NULL)
+		return -1;
 	copy = count + 2 <= COMMON_ENVIRONMENT ? state.environment : long_environment;
 	memcpy(copy, environ, count * sizeof(environ[0]));
 	copy[count] = state.marker_entry;
@@ -137,7 +140,7 @@ static int install_marked(const struct as_program *program, const struct as_host
 static int program_for(const struct as_apply_options *options, const struct as_source *source,
 		       const struct as_host *host, struct as_program *ret, struct as_error *err)
 {
-	struct as_pipeline *ws = &workspace;
+	struct as_pipeline *ws = workspace;
 	_cleanup_close_ int cache = -1;
 	struct as_cache_key key;
 	int r;
@@ -151,6 +154,8 @@ static int program_for(const struct as_apply_options *options, const struct as_s
 		if (as_cache_load(cache, &key, ret))
 			return 0;
 	}
+	if (ws == NULL && (ws = workspace = as_scratch(sizeof(*ws))) == NULL)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to compile in: %s", strerror(errno));
 	ws->host = *host;
 	r = as_pipeline_compile(source, ws, err);
 	if (r == 0)

@@ -14,7 +14,7 @@
 #include "cleanup.h"
 #include "fnv.h"
 #include "hex.h"
-#include "layout.h"
+#include "scratch.h"
 
 /* An entry: a header, the program, and a checksum of both.  The checksum
  * catches damage; an entry forged by someone who can write the directory
@@ -28,10 +28,18 @@ struct entry_header {
 	uint32_t flags, stub_len, len, reserved;
 };
 
-static union {
-	struct entry_header header;
+union entry {
 	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + sizeof(uint64_t)];
-} entry AS_LARGE_BSS;
+	struct entry_header header;
+};
+
+/* In scratch memory: its loads and stores are serialised by the caller. */
+static union entry *entry;
+
+static bool have_entry(void)
+{
+	return entry != NULL || (entry = as_scratch(sizeof(*entry))) != NULL;
+}
 
 void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
 {
@@ -128,15 +136,15 @@ static size_t entry_size(uint32_t len)
 
 static bool entry_valid(const struct as_cache_key *key, size_t size)
 {
-	const struct entry_header *h = &entry.header;
+	const struct entry_header *h = &entry->header;
 	uint64_t checksum;
 
 	if (size < entry_size(0) || memcmp(h->magic, ENTRY_MAGIC, sizeof(h->magic)) != 0 ||
 	    memcmp(h->key, key->digest, AS_SHA256_SIZE) != 0 || h->len == 0 || h->len > BPF_MAXINSNS ||
 	    h->stub_len > h->len || size != entry_size(h->len))
 		return false;
-	memcpy(&checksum, entry.bytes + size - sizeof(checksum), sizeof(checksum));
-	return checksum == as_fnv1a64(entry.bytes, size - sizeof(checksum));
+	memcpy(&checksum, entry->bytes + size - sizeof(checksum), sizeof(checksum));
+	return checksum == as_fnv1a64(entry->bytes, size - sizeof(checksum));
 }
 
 bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *ret)
@@ -145,15 +153,17 @@ bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *r
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
+	if (!have_entry())
+		return false;
 	entry_name(key, name);
 	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !trusted(fd, S_IFREG))
 		return false;
-	n = read(fd, entry.bytes, sizeof(entry.bytes));
+	n = read(fd, entry->bytes, sizeof(entry->bytes));
 	if (n <= 0 || !entry_valid(key, (size_t)n))
 		return false;
-	*ret = (struct as_program){(const struct sock_filter *)(entry.bytes + sizeof(struct entry_header)),
-				   entry.header.len, entry.header.flags};
+	*ret = (struct as_program){(const struct sock_filter *)(entry->bytes + sizeof(struct entry_header)),
+				   entry->header.len, entry->header.flags};
 	return true;
 }
 
@@ -161,22 +171,26 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 {
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
 	size_t size = entry_size(bpf->len);
+	struct entry_header header;
 	uint64_t checksum;
 	int fd;
 
-	entry.header = (struct entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
-	memcpy(entry.header.magic, ENTRY_MAGIC, sizeof(entry.header.magic));
-	memcpy(entry.header.key, key->digest, AS_SHA256_SIZE);
-	memcpy(entry.bytes + sizeof(struct entry_header), bpf->insns, bpf->len * sizeof(struct sock_filter));
-	checksum = as_fnv1a64(entry.bytes, size - sizeof(checksum));
-	memcpy(entry.bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
+	if (bpf->len > BPF_MAXINSNS || !have_entry())
+		return;
+	header = (struct entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
+	memcpy(header.magic, ENTRY_MAGIC, sizeof(header.magic));
+	memcpy(header.key, key->digest, AS_SHA256_SIZE);
+	memcpy(entry->bytes, &header, sizeof(header));
+	memcpy(entry->bytes + sizeof(header), bpf->insns, bpf->len * sizeof(struct sock_filter));
+	checksum = as_fnv1a64(entry->bytes, size - sizeof(checksum));
+	memcpy(entry->bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
 	entry_name(key, name);
 	/* Written aside, then renamed into place: a reader sees all of an entry or none. */
 	snprintf(temporary, sizeof(temporary), ".%s.%d", name, (int)getpid());
 	fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	bool written = write(fd, entry.bytes, size) == (ssize_t)size;
+	bool written = write(fd, entry->bytes, size) == (ssize_t)size;
 	if (close(fd) < 0 || !written || renameat(dir, temporary, dir, name) < 0)
 		unlinkat(dir, temporary, 0);
 }

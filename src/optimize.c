@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "eval.h"
-#include "layout.h"
+#include "scratch.h"
 
 /* The input is read as a function of (arch, nr) until it first loads an
  * argument.  Both 32-bit words are cut into intervals at every constant the
@@ -39,6 +39,19 @@ struct range {
 	struct leaf leaf;
 };
 
+/* A subtree at most this long (returns included) is emitted compact: its
+ * leaves that return share one instruction per value, placed right after it,
+ * within reach of every conditional jump in it. */
+#define COMPACT_LIMIT 240
+
+/* Jumps of a compact subtree still waiting for its island. */
+struct island_refs {
+	unsigned int at[COMPACT_LIMIT];
+	bool true_branch[COMPACT_LIMIT];
+	uint32_t value[COMPACT_LIMIT];
+	unsigned int count;
+};
+
 struct optimizer {
 	const struct as_bpf *in;
 	uint32_t breaks[MAX_BREAKS];
@@ -53,6 +66,11 @@ struct optimizer {
 	unsigned int len;
 	unsigned int fixup_at[2 * MAX_BREAKS], fixup_to[2 * MAX_BREAKS]; /* JAs to sections and checks */
 	unsigned int fixup_count;
+	/* Working arrays of single steps. */
+	bool reached[BPF_MAXINSNS];
+	unsigned int new_pc[BPF_MAXINSNS];
+	struct island_refs refs;
+	struct range others[MAX_BREAKS];
 };
 
 static void add_break(struct optimizer *o, uint64_t value)
@@ -221,10 +239,6 @@ static int split_arch(struct optimizer *o)
 	return 0;
 }
 
-/* A subtree at most this long (returns included) is emitted compact: its
- * leaves that return share one instruction per value, placed right after it,
- * within reach of every conditional jump in it. */
-#define COMPACT_LIMIT 240
 
 static bool is_ret(const struct range *r)
 {
@@ -292,13 +306,6 @@ static int emit_leaf(struct optimizer *o, struct leaf leaf, bool in_section)
 	return emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0));
 }
 
-/* Jumps of a compact subtree still waiting for its island. */
-struct island_refs {
-	unsigned int at[COMPACT_LIMIT];
-	bool true_branch[COMPACT_LIMIT];
-	uint32_t value[COMPACT_LIMIT];
-	unsigned int count;
-};
 
 static void refer(struct island_refs *refs, unsigned int at, bool true_branch, uint32_t value)
 {
@@ -362,10 +369,9 @@ static int emit_tree(struct optimizer *o, const struct range *ranges, unsigned i
 	int r;
 
 	if (hi - lo > 1 && fits_compact(ranges, lo, hi)) {
-		static struct island_refs refs;
-		refs.count = 0;
-		r = emit_compact(o, ranges, lo, hi, in_section, &refs);
-		return r < 0 ? r : emit_island(o, &refs);
+		o->refs.count = 0;
+		r = emit_compact(o, ranges, lo, hi, in_section, &o->refs);
+		return r < 0 ? r : emit_island(o, &o->refs);
 	}
 	if (hi - lo == 1)
 		return emit_leaf(o, ranges[lo].leaf, in_section);
@@ -428,8 +434,8 @@ static int reach(const struct optimizer *o, uint32_t entry, bool *reached)
  * shorter, so every offset still fits. */
 static int copy_sub(struct optimizer *o, uint32_t entry)
 {
-	static bool reached[BPF_MAXINSNS];
-	static unsigned int new_pc[BPF_MAXINSNS] AS_LARGE_BSS;
+	bool *reached = o->reached;
+	unsigned int *new_pc = o->new_pc;
 	int r = reach(o, entry, reached);
 
 	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
@@ -502,7 +508,7 @@ static int build(struct optimizer *o, uint32_t first_arch)
 {
 	unsigned int section_at[MAX_SECTIONS], sub_at[MAX_SUBS], first_range = 0, skip = 0;
 	unsigned int first = first_section(o, first_arch, &first_range);
-	static struct range others[MAX_BREAKS];
+	struct range *others = o->others;
 	unsigned int other_count = 0;
 	int r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_ARCH));
 
@@ -552,9 +558,9 @@ static bool same_at(const struct optimizer *o, uint32_t arch, uint32_t nr, const
 
 /* An argument check, copied, against the input: at every value it compares
  * an argument with and its neighbours, one argument at a time. */
-static bool same_checks(const struct optimizer *o, uint32_t arch, uint32_t nr, uint32_t entry)
+static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_t entry)
 {
-	static bool reached[BPF_MAXINSNS];
+	bool *reached = o->reached;
 	uint64_t args[6] = {0};
 
 	if (reach(o, entry, reached) < 0)
@@ -581,7 +587,7 @@ static bool same_checks(const struct optimizer *o, uint32_t arch, uint32_t nr, u
  * ranges' starts decides each range as it decides its start, so the start
  * of every range of every tree is checked, and the argument checks at their
  * constants.  The analysis was exact; this catches a fault in the emission. */
-static bool check_rewrite(const struct optimizer *o)
+static bool check_rewrite(struct optimizer *o)
 {
 	static const uint64_t zero[6];
 	uint32_t section_arch[MAX_SECTIONS];
@@ -606,19 +612,23 @@ static bool check_rewrite(const struct optimizer *o)
 
 int as_optimize(struct as_bpf *bpf, uint32_t first_arch)
 {
-	static struct optimizer o AS_LARGE_BSS;
+	static struct optimizer *o;
 
-	/* The counters alone: clearing all 558 KB would fault in every page of
+	/* Any shape not proven here, or no memory to prove it in, keeps
+	 * libseccomp's program, which is right. */
+	if (o == NULL && (o = as_scratch(sizeof(*o))) == NULL)
+		return 0;
+	/* The counters alone: clearing all 600 KB would fault in every page of
 	 * it, 1.6 ms on a virtual machine, where the arrays are written only
 	 * as far as they are used. */
-	o.in = bpf;
-	o.break_count = o.arch_range_count = o.section_count = o.sub_count = o.len = o.fixup_count = 0;
-	memset(o.nr_range_count, 0, sizeof(o.nr_range_count));
-	/* Any shape not proven here keeps libseccomp's program, which is right. */
-	if (collect_breaks(&o) < 0 || split_arch(&o) < 0 || build(&o, first_arch) < 0 || o.len >= bpf->len || !check_rewrite(&o))
+	o->in = bpf;
+	o->break_count = o->arch_range_count = o->section_count = o->sub_count = o->len = o->fixup_count = 0;
+	memset(o->nr_range_count, 0, sizeof(o->nr_range_count));
+	if (collect_breaks(o) < 0 || split_arch(o) < 0 || build(o, first_arch) < 0 || o->len >= bpf->len ||
+	    !check_rewrite(o))
 		return 0;
-	memcpy(bpf->insns, o.out, o.len * sizeof(o.out[0]));
-	bpf->len = o.len;
+	memcpy(bpf->insns, o->out, o->len * sizeof(o->out[0]));
+	bpf->len = o->len;
 	bpf->stub_len = 0;
 	return 0;
 }

@@ -11,7 +11,8 @@
 #include "source.h"
 
 /* Everything one profile goes through on its way to a BPF program.  Large:
- * callers keep it in static storage, so no heap is needed before a filter. */
+ * callers keep it in static storage or scratch memory (scratch.h), so no
+ * heap is needed before a filter. */
 struct as_pipeline {
 	struct as_token tokens[AS_JSON_MAX_TOKENS];
 	struct as_json json;
