@@ -119,10 +119,19 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void compress_sha_ni(uint32_t
 
 /* glibc has read the CPU's features already; asking it costs no cpuid,
  * which a virtual machine traps at some microseconds a time. */
+bool as_sha256_accelerated(void)
+{
+#if AS_SHA256_SHA_NI
+	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSSE3);
+#else
+	return false;
+#endif
+}
+
 static void (*compressor(void))(uint32_t *, const unsigned char *, size_t)
 {
 #if AS_SHA256_SHA_NI
-	if (CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSSE3))
+	if (as_sha256_accelerated())
 		return compress_sha_ni;
 #endif
 	return compress_portable;

@@ -2,6 +2,7 @@
 #ifndef AS_SHA256_H
 #define AS_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,9 @@ struct as_sha256 {
 	unsigned char block[64];
 	size_t used;
 };
+
+/* Whether the CPU's SHA extensions do the hashing here. */
+bool as_sha256_accelerated(void);
 
 void as_sha256_init(struct as_sha256 *ctx);
 void as_sha256_update(struct as_sha256 *ctx, const void *data, size_t len);

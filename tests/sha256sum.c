@@ -3,9 +3,6 @@
  * code computed it. */
 #include <stdio.h>
 #include <stdlib.h>
-#if defined(__x86_64__) && !defined(AS_SHA256_PORTABLE)
-#include <sys/platform/x86.h>
-#endif
 
 #include "../src/sha256.h"
 
@@ -23,12 +20,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(digest); i++)
 		printf("%02x", digest[i]);
 	printf("\n");
-#if defined(__x86_64__) && !defined(AS_SHA256_PORTABLE)
-	if (CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSSE3)) {
-		fprintf(stderr, "sha-ni\n");
-		return 0;
-	}
-#endif
-	fprintf(stderr, "portable\n");
+	fprintf(stderr, "%s\n", as_sha256_accelerated() ? "sha-ni" : "portable");
 	return 0;
 }
