@@ -160,11 +160,11 @@ $(BUILD)/tests/libfloor-one.so: tests/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLOOR_ONE -shared $< -o $@
 
-$(BUILD)/tests/libfloor-builtin.so: tests/floor.c $(BUILD)/gen/precompiled-default.h
+$(BUILD)/tests/libfloor-builtin.so: tests/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -shared $< -o $@
 
-$(BUILD)/tests/true-static-floor: tests/true.c tests/floor.c $(BUILD)/gen/precompiled-default.h
+$(BUILD)/tests/true-static-floor: tests/true.c tests/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/floor.c -o $@
 

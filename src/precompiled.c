@@ -1,12 +1,5 @@
 #include "precompiled.h"
 
-struct precompiled {
-	uint64_t caps; /* the capabilities held, among those the profile names */
-	uint32_t flags;
-	const struct sock_filter *insns;
-	unsigned int len;
-};
-
 /* Generated at build time from profiles/default.json by src/precompile.c. */
 #include "precompiled-default.h"
 

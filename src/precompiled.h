@@ -8,6 +8,14 @@
 #include "bpf.h"
 #include "resolve.h"
 
+/* A row of the table src/precompile.c generates. */
+struct precompiled {
+	uint64_t caps; /* the capabilities held, among those the profile names */
+	uint32_t flags;
+	const struct sock_filter *insns;
+	unsigned int len;
+};
+
 /* The program the library's default profile compiles to on HOST, if it was
  * compiled at build time for HOST's state, in place in the table; false
  * otherwise, and the caller compiles the embedded JSON. */

@@ -17,13 +17,7 @@
 static const struct sock_filter program[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
 static const uint32_t program_flags = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 #else
-/* The generated header's table type, as src/precompiled.c declares it. */
-struct precompiled {
-	uint64_t caps;
-	uint32_t flags;
-	const struct sock_filter *insns;
-	unsigned int len;
-};
+#include "../src/precompiled.h"
 #include "precompiled-default.h"
 #define program precompiled_1
 #define program_flags (precompiled[1].flags)
