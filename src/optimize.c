@@ -390,9 +390,11 @@ static int emit_tree(struct optimizer *o, const struct range *ranges, unsigned i
 }
 
 /* The argument check entered at pc ENTRY, as the set of instructions it can
- * reach; it must read nothing but arguments. */
-static int reach(const struct optimizer *o, uint32_t entry, bool *reached)
+ * reach, marked in o->reached; it must read nothing but arguments. */
+static int reach(struct optimizer *o, uint32_t entry)
 {
+	bool *reached = o->reached;
+
 	memset(reached, 0, o->in->len * sizeof(*reached));
 	reached[entry] = true;
 	for (unsigned int pc = entry; pc < o->in->len; pc++) {
@@ -436,7 +438,7 @@ static int copy_sub(struct optimizer *o, uint32_t entry)
 {
 	bool *reached = o->reached;
 	unsigned int *new_pc = o->new_pc;
-	int r = reach(o, entry, reached);
+	int r = reach(o, entry);
 
 	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
 		if (reached[pc]) {
@@ -563,7 +565,7 @@ static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_
 	bool *reached = o->reached;
 	uint64_t args[6] = {0};
 
-	if (reach(o, entry, reached) < 0)
+	if (reach(o, entry) < 0)
 		return false;
 	for (unsigned int pc = entry; pc < o->in->len; pc++) {
 		const struct sock_filter *in = &o->in->insns[pc];
