@@ -177,6 +177,8 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 
 	if (bpf->len > BPF_MAXINSNS || !have_entry())
 		return;
+	/* Built aside and copied in: written through entry->header, GCC 12 takes
+	 * the buffer for that member and refuses the checksum's copy below. */
 	header = (struct entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
 	memcpy(header.magic, ENTRY_MAGIC, sizeof(header.magic));
 	memcpy(header.key, key->digest, AS_SHA256_SIZE);
