@@ -14,7 +14,6 @@
 #include "fnv.h"
 #include "hex.h"
 #include "install.h"
-#include "optimize.h"
 #include "pipeline.h"
 #include "precompiled.h"
 #include "scratch.h"
@@ -157,9 +156,7 @@ static int program_for(const struct as_apply_options *options, const struct as_s
 	if (ws == NULL && (ws = workspace = as_scratch(sizeof(*ws))) == NULL)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to compile in: %s", strerror(errno));
 	ws->host = *host;
-	r = as_pipeline_compile(source, ws, err);
-	if (r == 0)
-		r = as_optimize(&ws->bpf, ws->host.native_arch);
+	r = as_pipeline_optimized(source, ws, err);
 	if (r == 0 && cache >= 0)
 		as_cache_store(cache, &key, &ws->bpf);
 	*ret = as_bpf_program(&ws->bpf);

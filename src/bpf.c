@@ -101,13 +101,14 @@ static unsigned int count_names(const struct as_resolved *resolved)
 	return n;
 }
 
-static int build_filter(const struct as_resolved *resolved, scmp_filter_ctx ctx, struct as_error *err)
+static int build_filter(const struct as_resolved *resolved, enum as_bpf_shape shape, scmp_filter_ctx ctx,
+			struct as_error *err)
 {
 	int r;
 
 	/* no_new_privs is the install stage's decision, not libseccomp's. */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0 && count_names(resolved) > TREE_THRESHOLD)
+	if (r == 0 && shape == AS_BPF_AS_RUNC && count_names(resolved) > TREE_THRESHOLD)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot set filter attributes: %s", strerror(-r));
@@ -306,8 +307,8 @@ static int build_stub(const struct as_resolved *resolved, const struct as_host *
 	return resolve_jumps(stub, err);
 }
 
-int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf *ret,
-		   struct as_error *err)
+int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, enum as_bpf_shape shape,
+		   struct as_bpf *ret, struct as_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
 	struct stub stub;
@@ -321,7 +322,7 @@ int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *hos
 	if (ctx == NULL)
 		return as_error_set(err, -EINVAL, resolved->profile->default_action.pos,
 				    "libseccomp refused the default action");
-	r = build_filter(resolved, ctx, err);
+	r = build_filter(resolved, shape, ctx, err);
 	if (r < 0)
 		return r;
 	r = export_program(ctx, ret->insns + stub.len, BPF_MAXINSNS - stub.len, &len, err);

@@ -19,7 +19,6 @@
 #include "explain.h"
 #include "json.h"
 #include "names.h"
-#include "optimize.h"
 #include "profile.h"
 #include "resolve.h"
 #include "source.h"
@@ -210,8 +209,9 @@ static void report(const struct as_error *err)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* Runs the stages up to the BPF program.  Returns 0, or the exit status. */
-static int load(const struct options *opts)
+/* Runs the stages up to the BPF program: the one installed, or libseccomp's
+ * with runc's stub.  Returns 0, or the exit status. */
+static int load(const struct options *opts, bool installed)
 {
 	struct as_builtin builtin;
 	struct as_error err;
@@ -230,7 +230,8 @@ static int load(const struct options *opts)
 	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return usage_error("%s is not a profile (exec takes it)", opts->profile);
 	if (r == 0)
-		r = as_pipeline_compile(&source, &pipeline, &err);
+		r = installed ? as_pipeline_optimized(&source, &pipeline, &err)
+			      : as_pipeline_compile(&source, &pipeline, &err);
 	if (r < 0)
 		report(&err);
 	return r < 0 ? EXIT_FAILURE : 0;
@@ -260,7 +261,7 @@ static bool is_kept(unsigned int rule)
 static int cmd_check(const struct options *opts)
 {
 	const struct as_profile *profile = &pipeline.profile;
-	int r = load(opts);
+	int r = load(opts, false);
 
 	if (r != 0)
 		return r;
@@ -292,11 +293,9 @@ static int cmd_compile(const struct options *opts)
 
 	if (opts->output == NULL)
 		return usage_error("%s needs -o FILE", "compile");
-	r = load(opts);
+	r = load(opts, !opts->plain);
 	if (r != 0)
 		return r;
-	if (!opts->plain)
-		as_optimize(&pipeline.bpf, pipeline.host.native_arch);
 	fd = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	size = pipeline.bpf.len * sizeof(pipeline.bpf.insns[0]);
 	if (fd < 0 || write(fd, pipeline.bpf.insns, size) != (ssize_t)size) {
@@ -308,10 +307,8 @@ static int cmd_compile(const struct options *opts)
 
 static int cmd_dump(const struct options *opts)
 {
-	int r = load(opts);
+	int r = load(opts, !opts->plain);
 
-	if (r == 0 && !opts->plain)
-		as_optimize(&pipeline.bpf, pipeline.host.native_arch);
 	if (r == 0)
 		as_disassemble(stdout, &pipeline.bpf);
 	return r;
@@ -459,7 +456,7 @@ static int cmd_explain(const struct options *opts)
 	struct as_entry entries[AS_RESOLVED_MAX_ARCHES + 1], chosen;
 	unsigned int count;
 	bool first = true;
-	int r = load(opts);
+	int r = load(opts, false);
 
 	if (r != 0)
 		return r;

@@ -612,14 +612,14 @@ static bool check_rewrite(struct optimizer *o)
 	return true;
 }
 
-int as_optimize(struct as_bpf *bpf, uint32_t first_arch)
+bool as_optimize(struct as_bpf *bpf, uint32_t first_arch)
 {
 	static struct optimizer *o;
 
 	/* Any shape not proven here, or no memory to prove it in, keeps
 	 * libseccomp's program, which is right. */
 	if (o == NULL && (o = as_scratch(sizeof(*o))) == NULL)
-		return 0;
+		return false;
 	/* The counters alone: clearing all 600 KB would fault in every page of
 	 * it, 1.6 ms on a virtual machine, where the arrays are written only
 	 * as far as they are used. */
@@ -628,9 +628,9 @@ int as_optimize(struct as_bpf *bpf, uint32_t first_arch)
 	memset(o->nr_range_count, 0, sizeof(o->nr_range_count));
 	if (collect_breaks(o) < 0 || split_arch(o) < 0 || build(o, first_arch) < 0 || o->len >= bpf->len ||
 	    !check_rewrite(o))
-		return 0;
+		return false;
 	memcpy(bpf->insns, o->out, o->len * sizeof(o->out[0]));
 	bpf->len = o->len;
 	bpf->stub_len = 0;
-	return 0;
+	return true;
 }

@@ -5,12 +5,14 @@
 #ifndef AS_OPTIMIZE_H
 #define AS_OPTIMIZE_H
 
+#include <stdbool.h>
+
 #include "bpf.h"
 
-/* Rewrite BPF in place when the rewrite is shorter; leave it as it is when
- * it is not, or when the program has a shape this rewrite does not prove
- * (it then returns 0 too: the input is always a correct answer).  The audit
- * architecture FIRST_ARCH, the host's own, gets the shortest path. */
-int as_optimize(struct as_bpf *bpf, uint32_t first_arch);
+/* Rewrite BPF in place when the rewrite is shorter, and return true.  Leave
+ * it as it is and return false when it is not, or when the program has a
+ * shape this rewrite does not prove: the input is always a correct answer.
+ * The audit architecture FIRST_ARCH, the host's own, gets the shortest path. */
+bool as_optimize(struct as_bpf *bpf, uint32_t first_arch);
 
 #endif

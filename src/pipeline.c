@@ -1,12 +1,14 @@
 #include "pipeline.h"
 
+#include "optimize.h"
+
 __attribute__((weak)) int as_libseccomp_load(struct as_error *err)
 {
 	(void)err;
 	return 0;
 }
 
-int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
+static int resolve(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {
 	int r;
 
@@ -17,7 +19,25 @@ int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, 
 		r = as_profile_parse(&pl->json, &pl->profile, err);
 	if (r == 0)
 		r = as_resolve(&pl->profile, &pl->host, &pl->resolved, err);
-	if (r == 0)
-		r = as_bpf_compile(&pl->resolved, &pl->host, &pl->bpf, err);
 	return r;
+}
+
+int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
+{
+	int r = resolve(source, pl, err);
+
+	return r < 0 ? r : as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
+}
+
+int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
+{
+	int r = resolve(source, pl, err);
+
+	if (r == 0)
+		r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_LINEAR, &pl->bpf, err);
+	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch))
+		return r;
+	/* Declined: the kernel then runs libseccomp's program, in the shape
+	 * that costs it least to attach and to run. */
+	return as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "names.h"
-#include "optimize.h"
 #include "pipeline.h"
 #include "verify.h"
 
@@ -48,25 +47,31 @@ static void newest_kernel(const struct as_profile *profile, unsigned int *major,
 	}
 }
 
-/* The build ships the smaller program only with the proof that it decides
- * as libseccomp's does at every point. */
-static int optimize_proven(struct as_bpf *bpf, struct as_error *err)
+/* The build ships the program autoseccomp installs only with the proof that
+ * it decides as libseccomp's program for runc does, at every point. */
+static int compile_proven(const struct as_source *source, struct as_error *err)
 {
-	static struct as_bpf plain;
+	static struct as_bpf as_runc;
 	static struct as_points points;
 	unsigned long count;
 	long mismatches;
+	int r;
 
-	plain = *bpf;
-	as_optimize(bpf, pipeline.host.native_arch);
-	as_points_build(&plain, bpf, &points);
-	mismatches = as_verify_equal(&plain, bpf, &points, &count);
+	r = as_pipeline_compile(source, &pipeline, err);
+	if (r < 0)
+		return r;
+	as_runc = pipeline.bpf;
+	r = as_pipeline_optimized(source, &pipeline, err);
+	if (r < 0)
+		return r;
+	as_points_build(&as_runc, &pipeline.bpf, &points);
+	mismatches = as_verify_equal(&as_runc, &pipeline.bpf, &points, &count);
 	if (mismatches != 0)
 		return as_error_set(err, -EINVAL, AS_NO_POSITION,
 				    "the optimized program differs from libseccomp's at %ld of %lu points", mismatches,
 				    count);
-	printf("/* %u instructions, %u as libseccomp built them; equal at all %lu points compared. */\n", bpf->len,
-	       plain.len, count);
+	printf("/* %u instructions, %u as libseccomp built them for runc; equal at all %lu points compared. */\n",
+	       pipeline.bpf.len, as_runc.len, count);
 	return 0;
 }
 
@@ -75,9 +80,7 @@ static int compile_state(const struct as_source *source, uint64_t caps, unsigned
 	int r;
 
 	pipeline.host.permitted = pipeline.host.effective = caps;
-	r = as_pipeline_compile(source, &pipeline, err);
-	if (r == 0)
-		r = optimize_proven(&pipeline.bpf, err);
+	r = compile_proven(source, err);
 	if (r < 0)
 		return r;
 	printf("static const struct sock_filter precompiled_%u[] = {\n", index);
