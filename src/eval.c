@@ -8,6 +8,7 @@
 struct machine {
 	uint32_t a, x;
 	uint32_t mem[BPF_MEMWORDS];
+	unsigned int first_arg_pc;
 };
 
 static int fault(struct as_error *err, unsigned int pc, const char *what)
@@ -89,7 +90,10 @@ static int step(struct machine *m, const struct sock_filter *insns, unsigned int
 	bool taken;
 
 	switch (BPF_CLASS(in->code)) {
-	case BPF_LD: return load(m, in, data, &m->a);
+	case BPF_LD:
+		if (BPF_MODE(in->code) == BPF_ABS && in->k >= offsetof(struct seccomp_data, args) && m->first_arg_pc == len)
+			m->first_arg_pc = *pc;
+		return load(m, in, data, &m->a);
 	case BPF_LDX: return BPF_MODE(in->code) == BPF_ABS ? -1 : load(m, in, data, &m->x);
 	case BPF_ST:
 	case BPF_STX:
@@ -126,7 +130,7 @@ static int step(struct machine *m, const struct sock_filter *insns, unsigned int
 int as_eval(const struct sock_filter *insns, unsigned int len, const struct seccomp_data *data,
 	    struct as_verdict *ret, struct as_error *err)
 {
-	struct machine m = {0};
+	struct machine m = {.first_arg_pc = len};
 	bool done = false;
 	uint32_t action = 0;
 	unsigned int steps = 0;
@@ -138,7 +142,7 @@ int as_eval(const struct sock_filter *insns, unsigned int len, const struct secc
 		if (step(&m, insns, len, &pc, data, &done, &action) < 0)
 			return fault(err, at, "not a valid seccomp instruction here");
 		if (done) {
-			*ret = (struct as_verdict){action, at, steps};
+			*ret = (struct as_verdict){action, at, steps, m.first_arg_pc};
 			return 0;
 		}
 	}

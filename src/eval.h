@@ -13,6 +13,7 @@ struct as_verdict {
 	uint32_t action;      /* the SECCOMP_RET_* value returned */
 	unsigned int ret_pc;  /* the index of the instruction that returned it */
 	unsigned int steps;   /* instructions executed */
+	unsigned int first_arg_pc; /* the first instruction that loaded an argument, or LEN */
 };
 
 /* Run the LEN instructions of INSNS on DATA.  A program the kernel would not

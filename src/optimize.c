@@ -11,16 +11,18 @@
 #include "scratch.h"
 
 /* The input is read as a function of (arch, nr) until it first loads an
- * argument.  Both 32-bit words are cut into intervals at every constant the
+ * argument.  Both 32-bit words are cut into pieces at every constant the
  * program compares with (and the one after it), so no comparison can tell two
- * values of an interval apart; every trace checks that this holds, and the
- * rewrite is abandoned the moment it does not.  What the program does once
- * it loads an argument is copied verbatim. */
+ * values of a piece apart; the flow checks that this holds, and the rewrite
+ * is abandoned the moment it does not.  What the program does once it loads
+ * an argument is copied verbatim. */
 
 #define MAX_BREAKS 4096
 #define MAX_SECTIONS 8
 #define MAX_SUBS 256
-#define MAX_SUB_INSNS 1024
+#define SET_WORDS (MAX_BREAKS / 64)
+#define MAX_PENDING 128
+#define NO_SLOT UINT16_MAX
 
 enum { OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16 };
 
@@ -28,10 +30,20 @@ struct interval {
 	uint64_t lo, hi; /* [lo, hi) */
 };
 
-/* Where a trace ends: a return value, or the first argument load. */
+/* Where a piece's path ends: a return value, the first argument load, or,
+ * for an architecture, a comparison of the syscall number. */
 struct leaf {
-	enum { LEAF_RET, LEAF_SUB, LEAF_SECTION } kind;
+	enum { LEAF_NONE, LEAF_RET, LEAF_SUB, LEAF_SECTION } kind;
 	uint32_t value; /* the returned value, the load's pc, or the section's index */
+};
+
+enum accumulator { ACC_NONE, ACC_ARCH, ACC_NR };
+
+/* Pieces on their way to one instruction, a bit each, and what the
+ * accumulator holds there. */
+struct pending {
+	uint64_t bits[SET_WORDS];
+	enum accumulator acc;
 };
 
 struct range {
@@ -60,6 +72,7 @@ struct optimizer {
 	unsigned int nr_range_count[MAX_SECTIONS];
 	struct range arch_ranges[MAX_BREAKS];
 	unsigned int arch_range_count, section_count;
+	uint32_t section_arch[MAX_SECTIONS];
 	uint32_t subs[MAX_SUBS]; /* entry pcs of the argument checks, in the input */
 	unsigned int sub_count;
 	struct sock_filter out[BPF_MAXINSNS];
@@ -71,6 +84,13 @@ struct optimizer {
 	unsigned int new_pc[BPF_MAXINSNS];
 	struct island_refs refs;
 	struct range others[MAX_BREAKS];
+	/* The flow. */
+	struct leaf leaf_of[MAX_BREAKS];
+	uint16_t slot_of[BPF_MAXINSNS];
+	uint16_t free_slots[MAX_PENDING];
+	unsigned int free_count, words;
+	uint64_t live[SET_WORDS];
+	struct pending pending[MAX_PENDING];
 };
 
 static void add_break(struct optimizer *o, uint64_t value)
@@ -137,52 +157,6 @@ static int branch(const struct sock_filter *in, struct interval iv)
 	}
 }
 
-/* Follow the input for every arch in ARCH and nr in NR.  Returns 0 with the
- * leaf, 1 when the syscall number decides (NR must then be narrowed), or a
- * negative errno for a shape this rewrite does not handle. */
-static int trace(const struct optimizer *o, struct interval arch, struct interval nr, struct leaf *ret)
-{
-	enum { NONE, ARCH, NR } acc = NONE;
-
-	for (unsigned int pc = 0; pc < o->in->len; pc++) {
-		const struct sock_filter *in = &o->in->insns[pc];
-		int taken;
-		switch (BPF_CLASS(in->code)) {
-		case BPF_RET:
-			if (BPF_RVAL(in->code) != BPF_K)
-				return -EINVAL;
-			*ret = (struct leaf){LEAF_RET, in->k};
-			return 0;
-		case BPF_LD:
-			if (BPF_MODE(in->code) != BPF_ABS || BPF_SIZE(in->code) != BPF_W)
-				return -EINVAL;
-			if (in->k >= OFF_ARGS && in->k < sizeof(struct seccomp_data)) {
-				*ret = (struct leaf){LEAF_SUB, pc};
-				return 0;
-			}
-			if (in->k != OFF_NR && in->k != OFF_ARCH)
-				return -EINVAL;
-			acc = in->k == OFF_NR ? NR : ARCH;
-			break;
-		case BPF_JMP:
-			if (BPF_OP(in->code) == BPF_JA) {
-				pc += in->k;
-				break;
-			}
-			if (BPF_SRC(in->code) != BPF_K || acc == NONE)
-				return -EINVAL;
-			taken = branch(in, acc == NR ? nr : arch);
-			if (taken < 0)
-				return acc == NR ? 1 : -EINVAL;
-			pc += taken ? in->jt : in->jf;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	return -EINVAL;
-}
-
 static bool same_leaf(struct leaf a, struct leaf b)
 {
 	return a.kind == b.kind && a.value == b.value;
@@ -201,42 +175,241 @@ static struct interval piece(const struct optimizer *o, unsigned int i)
 	return (struct interval){o->breaks[i], i + 1 < o->break_count ? o->breaks[i + 1] : 1ull << 32};
 }
 
-static int split_nr(struct optimizer *o, struct interval arch, unsigned int section)
+/* The index of the piece that starts at VALUE, which must be a breakpoint;
+ * the piece count for 2^32. */
+static int piece_at(const struct optimizer *o, uint64_t value, unsigned int *ret)
 {
-	o->nr_range_count[section] = 0;
-	for (unsigned int i = 0; i < o->break_count; i++) {
-		struct leaf leaf;
-		int r = trace(o, arch, piece(o, i), &leaf);
-		if (r != 0)
-			return r < 0 ? r : -EINVAL;
-		add_range(o->nr_ranges[section], &o->nr_range_count[section], o->breaks[i], leaf);
+	uint32_t key = (uint32_t)value;
+	const uint32_t *found;
+
+	if (value > UINT32_MAX) {
+		*ret = o->break_count;
+		return 0;
+	}
+	found = bsearch(&key, o->breaks, o->break_count, sizeof(o->breaks[0]), compare_u32);
+	if (found == NULL)
+		return -EINVAL;
+	*ret = (unsigned int)(found - o->breaks);
+	return 0;
+}
+
+/* The bits of word W of a set that stand for pieces FROM to TO - 1. */
+static uint64_t range_bits(unsigned int w, unsigned int from, unsigned int to)
+{
+	unsigned int lo = from > w * 64 ? from - w * 64 : 0, hi = to > w * 64 ? to - w * 64 : 0;
+
+	if (hi > 64)
+		hi = 64;
+	if (lo >= hi)
+		return 0;
+	return (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+}
+
+/* Moves the pieces of the live set that take the jump IN to TAKEN. */
+static int split_live(struct optimizer *o, const struct sock_filter *in, uint64_t *taken)
+{
+	unsigned int from, to = o->break_count;
+	int r;
+
+	switch (BPF_OP(in->code)) {
+	case BPF_JEQ:
+		r = piece_at(o, in->k, &from);
+		to = from + 1;
+		break;
+	case BPF_JGT:
+		r = piece_at(o, (uint64_t)in->k + 1, &from);
+		break;
+	case BPF_JGE:
+		r = piece_at(o, in->k, &from);
+		break;
+	default:
+		/* JSET, piece by piece: rare, and exact only where branch() says so. */
+		r = 0;
+		from = to = 0;
+		memset(taken, 0, o->words * sizeof(taken[0]));
+		for (unsigned int i = 0; i < o->break_count && r == 0; i++) {
+			int t = (o->live[i / 64] >> (i % 64)) & 1 ? branch(in, piece(o, i)) : 0;
+			if (t < 0)
+				r = -EINVAL;
+			taken[i / 64] |= (uint64_t)(t > 0) << (i % 64);
+		}
+	}
+	if (r < 0)
+		return r;
+	for (unsigned int w = 0; w < o->words; w++) {
+		if (from < to)
+			taken[w] = o->live[w] & range_bits(w, from, to);
+		o->live[w] &= ~taken[w];
 	}
 	return 0;
+}
+
+static bool set_empty(const struct optimizer *o, const uint64_t *set)
+{
+	for (unsigned int w = 0; w < o->words; w++)
+		if (set[w] != 0)
+			return false;
+	return true;
+}
+
+/* Adds SET to the pieces on their way to pc TO. */
+static int send(struct optimizer *o, unsigned int to, const uint64_t *set, enum accumulator acc)
+{
+	struct pending *p;
+
+	if (to >= o->in->len)
+		return -EINVAL;
+	if (set_empty(o, set))
+		return 0;
+	if (o->slot_of[to] == NO_SLOT) {
+		if (o->free_count == 0)
+			return -E2BIG;
+		o->slot_of[to] = o->free_slots[--o->free_count];
+		p = &o->pending[o->slot_of[to]];
+		memcpy(p->bits, set, o->words * sizeof(set[0]));
+		p->acc = acc;
+		return 0;
+	}
+	p = &o->pending[o->slot_of[to]];
+	/* Paths that meet must agree on what the accumulator holds. */
+	if (p->acc != acc)
+		return -EINVAL;
+	for (unsigned int w = 0; w < o->words; w++)
+		p->bits[w] |= set[w];
+	return 0;
+}
+
+/* Every live piece ends in LEAF. */
+static void end_live(struct optimizer *o, struct leaf leaf)
+{
+	for (unsigned int w = 0; w < o->words; w++)
+		for (uint64_t bits = o->live[w]; bits != 0; bits &= bits - 1)
+			o->leaf_of[w * 64 + (unsigned int)__builtin_ctzll(bits)] = leaf;
+}
+
+/* The pieces that reach pc PC, taken into o->live. */
+static bool take_pending(struct optimizer *o, unsigned int pc, enum accumulator *acc)
+{
+	uint16_t slot = o->slot_of[pc];
+
+	if (slot == NO_SLOT)
+		return false;
+	memcpy(o->live, o->pending[slot].bits, o->words * sizeof(o->live[0]));
+	*acc = o->pending[slot].acc;
+	o->slot_of[pc] = NO_SLOT;
+	o->free_slots[o->free_count++] = slot;
+	return true;
+}
+
+static int flow_step(struct optimizer *o, unsigned int pc, enum accumulator acc, enum accumulator over,
+		     struct interval other)
+{
+	const struct sock_filter *in = &o->in->insns[pc];
+	uint64_t taken[SET_WORDS];
+	int r, t;
+
+	switch (BPF_CLASS(in->code)) {
+	case BPF_RET:
+		if (BPF_RVAL(in->code) != BPF_K)
+			return -EINVAL;
+		end_live(o, (struct leaf){LEAF_RET, in->k});
+		return 0;
+	case BPF_LD:
+		if (BPF_MODE(in->code) != BPF_ABS || BPF_SIZE(in->code) != BPF_W)
+			return -EINVAL;
+		if (in->k >= OFF_ARGS && in->k < sizeof(struct seccomp_data)) {
+			end_live(o, (struct leaf){LEAF_SUB, pc});
+			return 0;
+		}
+		if (in->k != OFF_NR && in->k != OFF_ARCH)
+			return -EINVAL;
+		return send(o, pc + 1, o->live, in->k == OFF_NR ? ACC_NR : ACC_ARCH);
+	case BPF_JMP:
+		if (BPF_OP(in->code) == BPF_JA)
+			return send(o, pc + 1 + in->k, o->live, acc);
+		if (BPF_SRC(in->code) != BPF_K || acc == ACC_NONE)
+			return -EINVAL;
+		if (acc == over) {
+			r = split_live(o, in, taken);
+			if (r == 0)
+				r = send(o, pc + 1 + in->jt, taken, acc);
+			return r < 0 ? r : send(o, pc + 1 + in->jf, o->live, acc);
+		}
+		t = branch(in, other);
+		if (t >= 0)
+			return send(o, pc + 1 + (t ? in->jt : in->jf), o->live, acc);
+		/* The architectures for which the syscall number decides. */
+		if (over != ACC_ARCH)
+			return -EINVAL;
+		end_live(o, (struct leaf){LEAF_SECTION, 0});
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The leaf of every piece of one word of the input, the architecture or
+ * the syscall number (OVER), with the other word in OTHER, into o->leaf_of.
+ * All pieces walk the program at once, as sets split at each comparison:
+ * one pass over it, whatever its shape.  Jumps only go forward, so every
+ * set is complete when its instruction comes. */
+static int flow(struct optimizer *o, enum accumulator over, struct interval other)
+{
+	enum accumulator acc = ACC_NONE;
+	int r;
+
+	o->words = (o->break_count + 63) / 64;
+	o->free_count = 0;
+	for (unsigned int i = MAX_PENDING; i-- > 0;)
+		o->free_slots[o->free_count++] = (uint16_t)i;
+	memset(o->slot_of, 0xff, o->in->len * sizeof(o->slot_of[0]));
+	for (unsigned int i = 0; i < o->break_count; i++)
+		o->leaf_of[i] = (struct leaf){LEAF_NONE, 0};
+	memset(o->live, 0, sizeof(o->live));
+	for (unsigned int w = 0; w < o->words; w++)
+		o->live[w] = range_bits(w, 0, o->break_count);
+	r = send(o, 0, o->live, ACC_NONE);
+	for (unsigned int pc = 0; r == 0 && pc < o->in->len; pc++)
+		if (take_pending(o, pc, &acc))
+			r = flow_step(o, pc, acc, over, other);
+	for (unsigned int i = 0; r == 0 && i < o->break_count; i++)
+		if (o->leaf_of[i].kind == LEAF_NONE)
+			r = -EINVAL;
+	return r;
+}
+
+static int split_nr(struct optimizer *o, struct interval arch, unsigned int section)
+{
+	int r = flow(o, ACC_NR, arch);
+
+	o->nr_range_count[section] = 0;
+	for (unsigned int i = 0; r == 0 && i < o->break_count; i++)
+		add_range(o->nr_ranges[section], &o->nr_range_count[section], o->breaks[i], o->leaf_of[i]);
+	return r;
 }
 
 static int split_arch(struct optimizer *o)
 {
 	static const struct interval every_nr = {0, 1ull << 32};
+	struct leaf *leaf_of = o->leaf_of;
+	int r = flow(o, ACC_ARCH, every_nr);
 
 	o->arch_range_count = o->section_count = 0;
-	for (unsigned int i = 0; i < o->break_count; i++) {
+	for (unsigned int i = 0; r == 0 && i < o->break_count; i++) {
 		struct interval arch = piece(o, i);
-		struct leaf leaf;
-		int r = trace(o, arch, every_nr, &leaf);
-		if (r < 0)
-			return r;
-		if (r == 1) {
+		struct leaf leaf = leaf_of[i];
+		if (leaf.kind == LEAF_SECTION) {
 			/* The syscall number decides: this arch gets a tree of its own. */
 			if (o->section_count == MAX_SECTIONS || arch.hi - arch.lo != 1)
 				return -E2BIG;
-			r = split_nr(o, arch, o->section_count);
-			if (r < 0)
-				return r;
-			leaf = (struct leaf){LEAF_SECTION, o->section_count++};
+			leaf.value = o->section_count;
+			o->section_arch[o->section_count++] = (uint32_t)arch.lo;
 		}
 		add_range(o->arch_ranges, &o->arch_range_count, arch.lo, leaf);
 	}
-	return 0;
+	for (unsigned int s = 0; r == 0 && s < o->section_count; s++)
+		r = split_nr(o, (struct interval){o->section_arch[s], o->section_arch[s] + 1ull}, s);
+	return r;
 }
 
 
@@ -547,25 +720,33 @@ static int build(struct optimizer *o, uint32_t first_arch)
 	return r;
 }
 
-static bool same_at(const struct optimizer *o, uint32_t arch, uint32_t nr, const uint64_t args[6])
+/* Whether the input, run from pc FROM, and the rewrite decide alike at
+ * (ARCH, NR, ARGS). */
+static bool same_at(const struct optimizer *o, unsigned int from, uint32_t arch, uint32_t nr, const uint64_t args[6])
 {
 	struct seccomp_data data = {.nr = (int)nr, .arch = arch};
 	struct as_verdict before, after;
 	struct as_error err;
 
 	memcpy(data.args, args, sizeof(data.args));
-	return as_eval(o->in->insns, o->in->len, &data, &before, &err) == 0 &&
+	return as_eval(o->in->insns + from, o->in->len - from, &data, &before, &err) == 0 &&
 	       as_eval(o->out, o->len, &data, &after, &err) == 0 && before.action == after.action;
 }
 
 /* An argument check, copied, against the input: at every value it compares
- * an argument with and its neighbours, one argument at a time. */
+ * an argument with and its neighbours, one argument at a time.  The input's
+ * path to the check reads no argument and writes nothing but the
+ * accumulator, which the check's first load overwrites: once a run from the
+ * start shows that the path leads to ENTRY, the input is run from there. */
 static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_t entry)
 {
+	struct seccomp_data data = {.nr = (int)nr, .arch = arch};
 	bool *reached = o->reached;
 	uint64_t args[6] = {0};
+	struct as_verdict v;
+	struct as_error err;
 
-	if (reach(o, entry) < 0)
+	if (as_eval(o->in->insns, o->in->len, &data, &v, &err) < 0 || v.first_arg_pc != entry || reach(o, entry) < 0)
 		return false;
 	for (unsigned int pc = entry; pc < o->in->len; pc++) {
 		const struct sock_filter *in = &o->in->insns[pc];
@@ -574,10 +755,10 @@ static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_
 		for (unsigned int i = 0; i < 6; i++)
 			for (int delta = -1; delta <= 1; delta++) {
 				args[i] = (uint32_t)(in->k + (uint32_t)delta);
-				if (!same_at(o, arch, nr, args))
+				if (!same_at(o, entry, arch, nr, args))
 					return false;
 				args[i] |= (uint64_t)args[i] << 32;
-				if (!same_at(o, arch, nr, args))
+				if (!same_at(o, entry, arch, nr, args))
 					return false;
 				args[i] = 0;
 			}
@@ -592,21 +773,17 @@ static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_
 static bool check_rewrite(struct optimizer *o)
 {
 	static const uint64_t zero[6];
-	uint32_t section_arch[MAX_SECTIONS];
 
-	for (unsigned int i = 0; i < o->arch_range_count; i++) {
-		const struct range *r = &o->arch_ranges[i];
-		if (!same_at(o, r->start, 0, zero))
+	for (unsigned int i = 0; i < o->arch_range_count; i++)
+		if (!same_at(o, 0, o->arch_ranges[i].start, 0, zero))
 			return false;
-		if (r->leaf.kind == LEAF_SECTION)
-			section_arch[r->leaf.value] = r->start;
-	}
 	for (unsigned int s = 0; s < o->section_count; s++)
 		for (unsigned int i = 0; i < o->nr_range_count[s]; i++) {
 			const struct range *r = &o->nr_ranges[s][i];
-			if (!same_at(o, section_arch[s], r->start, zero))
+			if (!same_at(o, 0, o->section_arch[s], r->start, zero))
 				return false;
-			if (r->leaf.kind == LEAF_SUB && !same_checks(o, section_arch[s], r->start, o->subs[r->leaf.value]))
+			if (r->leaf.kind == LEAF_SUB &&
+			    !same_checks(o, o->section_arch[s], r->start, o->subs[r->leaf.value]))
 				return false;
 		}
 	return true;

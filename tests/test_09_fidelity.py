@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, compile_filter, filter_check,
+from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, compile_filter, filter_check,
                       needs_reference, needs_root, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
 
@@ -115,6 +115,26 @@ def test_the_smaller_program_decides_as_libseccomps(write_profile, tmp_path, nam
     points, mismatches, out = filter_check("compare", plain, smaller)
     assert mismatches == 0 and points >= 3 * 1026, out
     assert len(smaller.read_bytes()) <= len(plain.read_bytes())
+
+
+def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path):
+    """The rewrite reads libseccomp's linear program, and declines where it
+    would not be shorter: here, with an argument check on each of 100
+    syscalls.  The library must then install what runc would, libseccomp's
+    binary tree, and not the linear program the rewrite read."""
+    builtin = json.loads((ROOT / "profiles" / "default.json").read_text())
+    names = sorted({name for rule in builtin["syscalls"] for name in rule.get("names", [])})[:100]
+    rules = [{"names": [name], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": i, "op": "SCMP_CMP_EQ"}]}
+             for i, name in enumerate(names)]
+    path = write_profile({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": rules})
+    plain, installed = tmp_path / "plain.bpf", tmp_path / "installed.bpf"
+    assert tool("compile", path, "--plain", "-o", plain).returncode == 0
+    assert tool("compile", path, "-o", installed).returncode == 0
+    assert installed.read_bytes() == plain.read_bytes()
+    # Control: the built-in profile is rewritten.
+    assert tool("compile", "builtin", "--plain", "-o", plain).returncode == 0
+    assert tool("compile", "builtin", "-o", installed).returncode == 0
+    assert len(installed.read_bytes()) < len(plain.read_bytes())
 
 
 def test_the_comparison_can_tell_filters_apart(tmp_path):
