@@ -607,10 +607,22 @@ static int reach(struct optimizer *o, uint32_t entry)
 
 /* Copy the check at ENTRY, keeping only what it reaches: jumps only get
  * shorter, so every offset still fits. */
+/* The offset of a conditional jump at AT in the output, past the JA it
+ * lands on where the jump reaches that far: libseccomp's linear programs
+ * route some branches through one, which would cost the path a step. */
+static uint8_t past_ja(const struct sock_filter *out, unsigned int at, uint8_t offset)
+{
+	const struct sock_filter *to = &out[at + 1 + offset];
+
+	if (to->code == (BPF_JMP | BPF_JA) && offset + 1u + to->k <= 255)
+		return (uint8_t)(offset + 1 + to->k);
+	return offset;
+}
+
 static int copy_sub(struct optimizer *o, uint32_t entry)
 {
 	bool *reached = o->reached;
-	unsigned int *new_pc = o->new_pc;
+	unsigned int *new_pc = o->new_pc, start = o->len;
 	int r = reach(o, entry);
 
 	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
@@ -628,6 +640,13 @@ static int copy_sub(struct optimizer *o, uint32_t entry)
 		}
 		out->jt = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jt] - new_pc[pc] - 1);
 		out->jf = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jf] - new_pc[pc] - 1);
+	}
+	for (unsigned int at = start; r == 0 && at < o->len; at++) {
+		struct sock_filter *out = &o->out[at];
+		if (BPF_CLASS(out->code) != BPF_JMP || BPF_OP(out->code) == BPF_JA)
+			continue;
+		out->jt = past_ja(o->out, at, out->jt);
+		out->jf = past_ja(o->out, at, out->jf);
 	}
 	return r;
 }
