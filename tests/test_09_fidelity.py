@@ -117,6 +117,61 @@ def test_the_smaller_program_decides_as_libseccomps(write_profile, tmp_path, nam
     assert len(smaller.read_bytes()) <= len(plain.read_bytes())
 
 
+def random_profile(rng, names):
+    """A profile of random rules, actions, argument checks and
+    architectures, in the shapes Docker's profiles use."""
+    actions = ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_TRAP", "SCMP_ACT_LOG",
+               "SCMP_ACT_KILL_PROCESS"]
+    ops = ["SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_GT", "SCMP_CMP_GE",
+           "SCMP_CMP_MASKED_EQ"]
+    values = [0, 1, 2, 8, 0x27, 0xffff, 0x7fffffff, 0xffffffff, 0x100000000, 0xffffffffffffffff]
+    rules = []
+    # Each name in one rule: libseccomp refuses one syscall with two actions.
+    unused = rng.sample(names, len(names))
+    if like_docker := rng.random() < 0.75:
+        # Docker's shape, which the rewrite is for: most names allowed in one
+        # rule, and a few rules after it.
+        rules.append({"names": [unused.pop() for _ in range(len(names) * rng.randint(40, 90) // 100)],
+                      "action": "SCMP_ACT_ALLOW"})
+    for _ in range(rng.randint(1, 15 if like_docker else 60)):
+        if not unused:
+            break
+        rule = {"names": [unused.pop() for _ in range(min(len(unused), rng.randint(1, 12)))],
+                "action": rng.choice(actions)}
+        if rule["action"] == "SCMP_ACT_ERRNO" and rng.random() < 0.5:
+            rule["errnoRet"] = rng.randint(1, 100)
+        if rng.random() < 0.3:
+            rule["args"] = [{"index": rng.randint(0, 5), "value": rng.choice(values), "op": rng.choice(ops)}
+                            for _ in range(rng.randint(1, 2))]
+            for arg in rule["args"]:
+                if arg["op"] == "SCMP_CMP_MASKED_EQ":
+                    arg["valueTwo"] = arg["value"] & rng.choice(values)
+        rules.append(rule)
+    arches = rng.choice([[], ["SCMP_ARCH_X86_64"], ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+                         ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], ["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"]])
+    default = "SCMP_ACT_ERRNO" if like_docker else rng.choice(["SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW",
+                                                                   "SCMP_ACT_KILL_PROCESS"])
+    return {"defaultAction": default,
+            "architectures": arches, "syscalls": rules}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_profiles_decide_as_runcs_program(write_profile, tmp_path, seed):
+    """The rewrite of libseccomp's linear program, or runc's program where it
+    declines, against runc's program: random profiles, every point."""
+    import random
+    rng = random.Random(seed)
+    builtin = json.loads((ROOT / "profiles" / "default.json").read_text())
+    names = sorted({name for rule in builtin["syscalls"] for name in rule.get("names", [])})
+    path = write_profile(random_profile(rng, names))
+    plain, installed = tmp_path / "plain.bpf", tmp_path / "installed.bpf"
+    for out, extra in ((plain, ["--plain"]), (installed, [])):
+        proc = tool("compile", path, *extra, "-o", out)
+        assert proc.returncode == 0, proc.stderr
+    points, mismatches, out = filter_check("compare", plain, installed)
+    assert mismatches == 0 and points >= 3 * 1026, out
+
+
 def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path):
     """The rewrite reads libseccomp's linear program, and declines where it
     would not be shorter: here, with an argument check on each of 100
