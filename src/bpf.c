@@ -101,6 +101,11 @@ static unsigned int count_names(const struct as_resolved *resolved)
 	return n;
 }
 
+bool as_bpf_shapes_differ(const struct as_resolved *resolved)
+{
+	return count_names(resolved) > TREE_THRESHOLD;
+}
+
 static int build_filter(const struct as_resolved *resolved, enum as_bpf_shape shape, scmp_filter_ctx ctx,
 			struct as_error *err)
 {
@@ -108,7 +113,7 @@ static int build_filter(const struct as_resolved *resolved, enum as_bpf_shape sh
 
 	/* no_new_privs is the install stage's decision, not libseccomp's. */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0 && shape == AS_BPF_AS_RUNC && count_names(resolved) > TREE_THRESHOLD)
+	if (r == 0 && shape == AS_BPF_AS_RUNC && as_bpf_shapes_differ(resolved))
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot set filter attributes: %s", strerror(-r));

@@ -4,6 +4,7 @@
 #define AS_BPF_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -38,6 +39,10 @@ static inline struct as_program as_bpf_program(const struct as_bpf *bpf)
  * Docker's default profile): the rewrite (optimize.h) reads it, and keeps
  * nothing of its shape. */
 enum as_bpf_shape { AS_BPF_AS_RUNC, AS_BPF_LINEAR };
+
+/* Whether the two shapes differ for RESOLVED: runc asks for the tree only
+ * above 32 rules. */
+bool as_bpf_shapes_differ(const struct as_resolved *resolved);
 
 /* Compile RESOLVED into RET, in SHAPE.  Everything libseccomp allocated is
  * released before this returns.  On error RET is left partly written. */

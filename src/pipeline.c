@@ -35,7 +35,7 @@ int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl
 
 	if (r == 0)
 		r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_LINEAR, &pl->bpf, err);
-	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch))
+	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch) || !as_bpf_shapes_differ(&pl->resolved))
 		return r;
 	/* Declined: the kernel then runs libseccomp's program, in the shape
 	 * that costs it least to attach and to run. */
