@@ -35,9 +35,8 @@ static inline struct as_program as_bpf_program(const struct as_bpf *bpf)
  * (the tests compare them at every point); they differ in what they cost.
  * AS_BPF_AS_RUNC is what runc and crun install: a binary tree over the
  * syscall numbers above 32 rules.  AS_BPF_LINEAR tests one number after
- * another and is generated in two thirds of the time (13 ms against 19 for
- * Docker's default profile): the rewrite (optimize.h) reads it, and keeps
- * nothing of its shape. */
+ * another and is generated in about two thirds of the time: the rewrite
+ * (optimize.h) reads it, and keeps nothing of its shape. */
 enum as_bpf_shape { AS_BPF_AS_RUNC, AS_BPF_LINEAR };
 
 /* Whether the two shapes differ for RESOLVED: runc asks for the tree only
