@@ -177,11 +177,7 @@ def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path):
     would not be shorter: here, with an argument check on each of 100
     syscalls.  The library must then install what runc would, libseccomp's
     binary tree, and not the linear program the rewrite read."""
-    builtin = json.loads((ROOT / "profiles" / "default.json").read_text())
-    names = sorted({name for rule in builtin["syscalls"] for name in rule.get("names", [])})[:100]
-    rules = [{"names": [name], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": i, "op": "SCMP_CMP_EQ"}]}
-             for i, name in enumerate(names)]
-    path = write_profile({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": rules})
+    path = write_profile(argument_check_per_syscall(100))
     plain, installed = tmp_path / "plain.bpf", tmp_path / "installed.bpf"
     assert tool("compile", path, "--plain", "-o", plain).returncode == 0
     assert tool("compile", path, "-o", installed).returncode == 0
@@ -342,6 +338,35 @@ def installed_filter(argv, env, path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def argument_check_per_syscall(count):
+    """A profile the rewrite declines: an argument check on each of COUNT
+    syscalls makes a range tree longer than libseccomp's program."""
+    builtin = json.loads((ROOT / "profiles" / "default.json").read_text())
+    names = sorted({name for rule in builtin["syscalls"] for name in rule.get("names", [])})[:count]
+    return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": [name], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": i, "op": "SCMP_CMP_EQ"}]}
+        for i, name in enumerate(names)]}
+
+
+@needs_root
+@pytest.mark.parametrize("kind", ["rewritten", "declined"])
+def test_the_library_installs_what_compile_writes(write_profile, tmp_path, kind):
+    """A profile file, compiled at a first start and read from the cache at
+    the next: the kernel holds the command's program both times, the rewrite
+    or, where it declines, runc's."""
+    from conftest import LIB, base_env
+    if kind == "rewritten":
+        path, expected = ROOT / "profiles" / "default.json", []
+    else:
+        path, expected = write_profile(argument_check_per_syscall(100)), ["--plain"]
+    assert tool("compile", path, *expected, "--caps", ",".join(ALL_CAPS), "-o", tmp_path / "expected.bpf").returncode == 0
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    for start in ("first", "cached"):
+        installed = installed_filter(["sleep", "30"], env, tmp_path / f"{start}.bpf")
+        assert installed == (tmp_path / "expected.bpf").read_bytes(), start
+    assert len(list((tmp_path / "cache" / "autoseccomp").iterdir())) == 1
 
 
 @needs_root
