@@ -55,6 +55,17 @@ def test_a_child_cannot_turn_the_filter_off(write_profile, tmp_path):
     assert r.errnos == [EPERM], r
 
 
+def test_a_child_that_cannot_read_its_capabilities_fails_closed(write_profile, tmp_path):
+    """A child under a profile that denies capget cannot tell which program
+    it would install: it exits with status 125, and does not run."""
+    r = probe(["exec", PROBE, "mkdir", tmp_path / "a"],
+              profile=write_profile({"defaultAction": "SCMP_ACT_ALLOW",
+                                     "syscalls": [{"names": ["capget"], "action": "SCMP_ACT_ERRNO"}]}))
+    assert r.returncode == 125 and r.stdout == "main\n", r  # the parent's line only
+    assert "cannot read capabilities: Operation not permitted" in r.stderr, r
+    assert not (tmp_path / "a").exists()
+
+
 def test_a_forged_marker_does_not_skip_the_filter(write_profile, tmp_path):
     """The marker is trusted only when the kernel reports a filter in force."""
     first = probe(["exec", "/usr/bin/printenv", "AUTOSECCOMP_FILTER"], profile=write_profile(DENY_MKDIR))
