@@ -412,7 +412,6 @@ static int split_arch(struct optimizer *o)
 	return r;
 }
 
-
 static bool is_ret(const struct range *r)
 {
 	return r->leaf.kind == LEAF_RET;
