@@ -431,13 +431,41 @@ static unsigned int island_size(const struct range *ranges, unsigned int lo, uns
 	return n;
 }
 
+/* A chain: ranges that all return one value, but for single numbers that
+ * return others.  Each exception then costs one JEQ, where a search costs
+ * two nodes; at most CHAIN_LIMIT of them, to keep paths short.  The
+ * number of exceptions, or 0 when LO..HI-1 is no chain. */
+#define CHAIN_LIMIT 4
+
+static unsigned int chain_exceptions(const struct range *ranges, unsigned int lo, unsigned int hi)
+{
+	uint32_t background = ranges[hi - 1].leaf.value;
+	unsigned int exceptions = 0;
+
+	/* The last range's width is not known here: it is the background. */
+	if (hi - lo < 3 || !is_ret(&ranges[hi - 1]))
+		return 0;
+	for (unsigned int i = lo; i < hi - 1; i++) {
+		if (!is_ret(&ranges[i]))
+			return 0;
+		if (ranges[i].leaf.value == background)
+			continue;
+		if (ranges[i + 1].start != ranges[i].start + 1 || ++exceptions > CHAIN_LIMIT)
+			return 0;
+	}
+	return exceptions;
+}
+
 /* Length without the island: returning leaves cost nothing, being jumps. */
 static unsigned int compact_size(const struct range *ranges, unsigned int lo, unsigned int hi)
 {
-	unsigned int mid = lo + (hi - lo) / 2;
+	unsigned int mid = lo + (hi - lo) / 2, exceptions;
 
 	if (hi - lo == 1)
 		return !is_ret(&ranges[lo]);
+	exceptions = chain_exceptions(ranges, lo, hi);
+	if (exceptions > 0)
+		return exceptions;
 	return 1 + compact_size(ranges, lo, mid) + compact_size(ranges, mid, hi);
 }
 
@@ -486,6 +514,25 @@ static void refer(struct island_refs *refs, unsigned int at, bool true_branch, u
 	refs->value[refs->count++] = value;
 }
 
+/* One JEQ an exception, each jumping to its value in the island, the last
+ * one's other branch to the background's. */
+static int emit_chain(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
+		      struct island_refs *refs)
+{
+	uint32_t background = ranges[hi - 1].leaf.value;
+	int r = 0;
+
+	for (unsigned int i = lo; i < hi - 1 && r == 0; i++) {
+		if (ranges[i].leaf.value == background)
+			continue;
+		refer(refs, o->len, true, ranges[i].leaf.value);
+		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ranges[i].start, 0, 0));
+	}
+	if (r == 0)
+		refer(refs, o->len - 1, false, background);
+	return r;
+}
+
 /* Children that return are jumped to in the island; the others follow the
  * node, left first, as in the plain tree. */
 static int emit_compact(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
@@ -497,6 +544,8 @@ static int emit_compact(struct optimizer *o, const struct range *ranges, unsigne
 
 	if (hi - lo == 1)
 		return emit_leaf(o, ranges[lo].leaf, in_section);
+	if (chain_exceptions(ranges, lo, hi) > 0)
+		return emit_chain(o, ranges, lo, hi, refs);
 	r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 0));
 	if (r == 0 && left_returns)
 		refer(refs, node, false, ranges[lo].leaf.value);
@@ -784,9 +833,10 @@ static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_
 	return true;
 }
 
-/* The rewrite against the input, once built: a search tree over the
- * ranges' starts decides each range as it decides its start, so the start
- * of every range of every tree is checked, and the argument checks at their
+/* The rewrite against the input, once built: it compares the syscall number
+ * with ranges' starts only (a chain's JEQ on a single-number range is one),
+ * so it decides each range as it decides its start.  The start of every
+ * range of every tree is checked, and the argument checks at their
  * constants.  The analysis was exact; this catches a fault in the emission. */
 static bool check_rewrite(struct optimizer *o)
 {

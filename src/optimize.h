@@ -1,6 +1,7 @@
 /* A smaller program with exactly the decisions of libseccomp's: the
- * syscall-number dispatch rebuilt as a balanced range tree, the argument
- * checks copied as they are.  The kernel's cost to attach a filter grows
+ * syscall-number dispatch rebuilt as a balanced range tree, with short
+ * chains of JEQs for single numbers among neighbours that decide alike, the
+ * argument checks copied as they are.  The kernel's cost to attach a filter grows
  * with its length, so every start pays for libseccomp's size. */
 #ifndef AS_OPTIMIZE_H
 #define AS_OPTIMIZE_H
