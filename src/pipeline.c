@@ -37,7 +37,10 @@ int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl
 		r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_LINEAR, &pl->bpf, err);
 	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch) || !as_bpf_shapes_differ(&pl->resolved))
 		return r;
-	/* Declined: the kernel then runs libseccomp's program, in the shape
-	 * that costs it least to attach and to run. */
-	return as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
+	/* Declined: libseccomp's program in the shape that costs the kernel
+	 * least to attach and to run, which the rewrite may still beat. */
+	r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
+	if (r == 0)
+		as_optimize(&pl->bpf, pl->host.native_arch);
+	return r;
 }

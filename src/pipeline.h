@@ -31,8 +31,8 @@ int as_libseccomp_load(struct as_error *err);
 int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);
 
 /* The same, to the program autoseccomp installs: libseccomp's linear program
- * rewritten (optimize.h), or, where the rewrite declines, libseccomp's
- * program as runc has it built. */
+ * rewritten (optimize.h).  Where the rewrite is not shorter than that, the
+ * program as runc has it built, or its rewrite if that is shorter. */
 int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);
 
 #endif
