@@ -857,12 +857,13 @@ static bool check_rewrite(struct optimizer *o)
 	return true;
 }
 
-bool as_optimize(struct as_bpf *bpf, uint32_t first_arch)
+bool as_optimize(struct as_bpf *bpf, uint32_t first_arch, unsigned int *rewrite_len)
 {
 	static struct optimizer *o;
 
 	/* Any shape not proven here, or no memory to prove it in, keeps
 	 * libseccomp's program, which is right. */
+	*rewrite_len = 0;
 	if (o == NULL && (o = as_scratch(sizeof(*o))) == NULL)
 		return false;
 	/* The counters alone: clearing all 600 KB would fault in every page of
@@ -871,8 +872,10 @@ bool as_optimize(struct as_bpf *bpf, uint32_t first_arch)
 	o->in = bpf;
 	o->break_count = o->arch_range_count = o->section_count = o->sub_count = o->len = o->fixup_count = 0;
 	memset(o->nr_range_count, 0, sizeof(o->nr_range_count));
-	if (collect_breaks(o) < 0 || split_arch(o) < 0 || build(o, first_arch) < 0 || o->len >= bpf->len ||
-	    !check_rewrite(o))
+	if (collect_breaks(o) < 0 || split_arch(o) < 0 || build(o, first_arch) < 0)
+		return false;
+	*rewrite_len = o->len;
+	if (o->len >= bpf->len || !check_rewrite(o))
 		return false;
 	memcpy(bpf->insns, o->out, o->len * sizeof(o->out[0]));
 	bpf->len = o->len;

@@ -13,7 +13,10 @@
 /* Rewrite BPF in place when the rewrite is shorter, and return true.  Leave
  * it as it is and return false when it is not, or when the program has a
  * shape this rewrite does not prove: the input is always a correct answer.
- * The audit architecture FIRST_ARCH, the host's own, gets the shortest path. */
-bool as_optimize(struct as_bpf *bpf, uint32_t first_arch);
+ * The audit architecture FIRST_ARCH, the host's own, gets the shortest path.
+ * *REWRITE_LEN is set to the rewrite's length, or to 0 when none could be
+ * built: the input's shape changes it only through the argument checks it
+ * copies. */
+bool as_optimize(struct as_bpf *bpf, uint32_t first_arch, unsigned int *rewrite_len);
 
 #endif
