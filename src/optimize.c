@@ -365,7 +365,6 @@ static int flow(struct optimizer *o, enum accumulator over, struct interval othe
 	memset(o->slot_of, 0xff, o->in->len * sizeof(o->slot_of[0]));
 	for (unsigned int i = 0; i < o->break_count; i++)
 		o->leaf_of[i] = (struct leaf){LEAF_NONE, 0};
-	memset(o->live, 0, sizeof(o->live));
 	for (unsigned int w = 0; w < o->words; w++)
 		o->live[w] = range_bits(w, 0, o->break_count);
 	r = send(o, 0, o->live, ACC_NONE);
