@@ -97,11 +97,19 @@ def probe(*ops, **kwargs):
     return run(argv, **kwargs)
 
 
+def builtin_rules():
+    return json.loads((ROOT / "profiles" / "default.json").read_text())["syscalls"]
+
+
 def docker_allow_names():
     """The names of the built-in profile's main ALLOW block: enough for any
     ordinary program, the probe included."""
-    profile = json.loads((ROOT / "profiles" / "default.json").read_text())
-    return list(profile["syscalls"][0]["names"])
+    return list(builtin_rules()[0]["names"])
+
+
+def builtin_names():
+    """Every syscall name the built-in profile mentions, sorted."""
+    return sorted({name for rule in builtin_rules() for name in rule.get("names", [])})
 
 
 @pytest.fixture

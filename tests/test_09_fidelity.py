@@ -8,8 +8,8 @@ import struct
 
 import pytest
 
-from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, compile_filter, filter_check,
-                      needs_reference, needs_root, probe, runc_test1_profile, tool)
+from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, builtin_names, compile_filter,
+                      filter_check, needs_reference, needs_root, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
 
 KERNEL = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
@@ -161,8 +161,7 @@ def test_random_profiles_decide_as_runcs_program(write_profile, tmp_path, seed):
     declines, against runc's program: random profiles, every point."""
     import random
     rng = random.Random(seed)
-    builtin = json.loads((ROOT / "profiles" / "default.json").read_text())
-    names = sorted({name for rule in builtin["syscalls"] for name in rule.get("names", [])})
+    names = builtin_names()
     path = write_profile(random_profile(rng, names))
     plain, installed = tmp_path / "plain.bpf", tmp_path / "installed.bpf"
     for out, extra in ((plain, ["--plain"]), (installed, [])):
@@ -343,8 +342,7 @@ def installed_filter(argv, env, path):
 def argument_check_per_syscall(count):
     """A profile the rewrite declines: an argument check on each of COUNT
     syscalls makes a range tree longer than libseccomp's program."""
-    builtin = json.loads((ROOT / "profiles" / "default.json").read_text())
-    names = sorted({name for rule in builtin["syscalls"] for name in rule.get("names", [])})[:count]
+    names = builtin_names()[:count]
     return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
         {"names": [name], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": i, "op": "SCMP_CMP_EQ"}]}
         for i, name in enumerate(names)]}
