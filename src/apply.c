@@ -135,8 +135,10 @@ static int install_marked(const struct as_program *program, const struct as_host
 	return r;
 }
 
-/* The program for SOURCE on HOST: precompiled, cached, or compiled now. */
-static int program_for(const struct as_apply_options *options, const struct as_source *source,
+/* The program for SOURCE on HOST: precompiled, cached, or compiled now.  The
+ * key a program is stored under is that of the bytes it was compiled from:
+ * a file changed since it was first read gets another key. */
+static int program_for(const struct as_apply_options *options, struct as_source *source,
 		       const struct as_host *host, struct as_program *ret, struct as_error *err)
 {
 	struct as_pipeline *ws = workspace;
@@ -148,16 +150,16 @@ static int program_for(const struct as_apply_options *options, const struct as_s
 		return 0;
 	if (source->kind == AS_SOURCE_FILE)
 		cache = as_cache_open();
-	if (cache >= 0) {
-		as_cache_key_of(source, host, &key);
-		if (as_cache_load(cache, &key, ret))
-			return 0;
-	}
+	if (cache >= 0 && as_cache_key_of(source, host, &key) && as_cache_load(cache, &key, ret))
+		return 0;
+	r = as_source_text(source, err);
+	if (r < 0)
+		return r;
 	if (ws == NULL && (ws = workspace = as_scratch(sizeof(*ws))) == NULL)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to compile in: %s", strerror(errno));
 	ws->host = *host;
 	r = as_pipeline_optimized(source, ws, err);
-	if (r == 0 && cache >= 0)
+	if (r == 0 && cache >= 0 && as_cache_key_of(source, host, &key))
 		as_cache_store(cache, &key, &ws->bpf);
 	*ret = as_bpf_program(&ws->bpf);
 	return r;
@@ -166,7 +168,7 @@ static int program_for(const struct as_apply_options *options, const struct as_s
 static int apply_locked(const struct as_apply_options *options, char *message, size_t message_len)
 {
 	/* Until the source is open, messages name what was asked for. */
-	struct as_source source = {.name = options->spec ? options->spec : "builtin"};
+	struct as_source source = AS_SOURCE_NAMED(options->spec ? options->spec : "builtin");
 	struct as_program program;
 	struct as_host host;
 	struct as_error err;

@@ -18,7 +18,10 @@ struct as_cache_key {
 	unsigned char digest[AS_SHA256_SIZE];
 };
 
-void as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret);
+/* SOURCE's key on HOST; false when its bytes cannot all be read, which
+ * leaves no key to look up or store under.  A file not mapped yet is read
+ * where it is, through a page-sized buffer. */
+bool as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret);
 
 /* The cache directory, opened and checked: owned by this user, writable by
  * no one else.  Returns a descriptor, or -1 when there is no usable cache

@@ -218,7 +218,7 @@ static int load(const struct options *opts, bool installed)
 	char message[512];
 	int r;
 
-	source = (struct as_source){.name = opts->profile};
+	source = AS_SOURCE_NAMED(opts->profile);
 	r = host_for(opts, &pipeline.host, &err);
 	if (r > 0)
 		return r;
@@ -227,6 +227,8 @@ static int load(const struct options *opts, bool installed)
 	else if (r == 0 && (r = as_builtin_profile(&builtin, NULL, message, sizeof(message))) == 0)
 		r = as_source_open(strcmp(opts->profile, "builtin") == 0 ? NULL : opts->profile, &builtin,
 				   &source, &err);
+	if (r == 0)
+		r = as_source_text(&source, &err);
 	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return usage_error("%s is not a profile (exec takes it)", opts->profile);
 	if (r == 0)

@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	}
 	len = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
-	source = (struct as_source){.kind = AS_SOURCE_FILE, .name = argv[1], .text = text, .len = len};
+	source = (struct as_source){.kind = AS_SOURCE_FILE, .name = argv[1], .text = text, .len = len, .fd = -1};
 	if (as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
 		goto fail;
 	mask = named_caps(&pipeline.profile);

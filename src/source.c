@@ -9,11 +9,10 @@
 
 #include "cleanup.h"
 
-static int map_file(const char *path, struct as_source *ret, struct as_error *err)
+static int open_file(const char *path, struct as_source *ret, struct as_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
-	void *text;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
@@ -29,11 +28,8 @@ static int map_file(const char *path, struct as_source *ret, struct as_error *er
 	if (st.st_size > AS_SOURCE_MAX_BYTES)
 		return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (%lld bytes, at most %d)",
 				    (long long)st.st_size, AS_SOURCE_MAX_BYTES);
-	text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (text == MAP_FAILED)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
-	*ret = (struct as_source){
-		.kind = AS_SOURCE_FILE, .name = path, .text = text, .len = (size_t)st.st_size, .mapped = true};
+	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = fd};
+	fd = -1;
 	return 0;
 }
 
@@ -41,15 +37,29 @@ int as_source_open(const char *spec, const struct as_builtin *builtin, struct as
 		   struct as_error *err)
 {
 	if (spec != NULL && strcmp(spec, "unconfined") == 0) {
-		*ret = (struct as_source){.kind = AS_SOURCE_UNCONFINED, .name = "unconfined"};
+		*ret = (struct as_source){.kind = AS_SOURCE_UNCONFINED, .name = "unconfined", .fd = -1};
 		return 0;
 	}
 	if (spec == NULL || spec[0] == '\0' || strcmp(spec, "builtin") == 0) {
 		*ret = (struct as_source){
-			.kind = AS_SOURCE_BUILTIN, .name = "builtin", .text = builtin->text, .len = builtin->len};
+			.kind = AS_SOURCE_BUILTIN, .name = "builtin", .text = builtin->text, .len = builtin->len, .fd = -1};
 		return 0;
 	}
-	return map_file(spec, ret, err);
+	return open_file(spec, ret, err);
+}
+
+int as_source_text(struct as_source *source, struct as_error *err)
+{
+	void *text;
+
+	if (source->text != NULL || source->fd < 0)
+		return 0;
+	text = mmap(NULL, source->len, PROT_READ, MAP_PRIVATE, source->fd, 0);
+	if (text == MAP_FAILED)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
+	source->text = text;
+	source->mapped = true;
+	return 0;
 }
 
 int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct as_source *ret,
@@ -72,7 +82,7 @@ int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct 
 	}
 	if (len == 0)
 		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is empty");
-	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = name, .text = buf, .len = len};
+	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = name, .text = buf, .len = len, .fd = -1};
 	return 0;
 }
 
@@ -80,6 +90,9 @@ void as_source_close(struct as_source *source)
 {
 	if (source->mapped)
 		munmap((void *)source->text, source->len);
+	if (source->fd >= 0)
+		close(source->fd);
 	source->mapped = false;
 	source->text = NULL;
+	source->fd = -1;
 }

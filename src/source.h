@@ -1,5 +1,7 @@
 /* Stage 1: where the profile comes from (SECCOMP_PROFILE, the built-in
- * profile, a file) and its bytes, read without the heap. */
+ * profile, a file) and its bytes, read without the heap.  A source is closed
+ * with as_source_close whatever its kind, once it has been initialised with
+ * AS_SOURCE_NAMED or opened. */
 #ifndef AS_SOURCE_H
 #define AS_SOURCE_H
 
@@ -20,8 +22,9 @@ enum as_source_kind {
 struct as_source {
 	enum as_source_kind kind;
 	const char *name; /* for messages: the path, or "builtin" */
-	const char *text;
+	const char *text; /* NULL for a file until as_source_text */
 	size_t len;
+	int fd;      /* a file's, open until as_source_close; -1 for the others */
 	bool mapped; /* text is a mapping that as_source_close releases */
 };
 
@@ -32,15 +35,24 @@ struct as_builtin {
 	bool precompiled; /* Docker's default, compiled at build time for common hosts */
 };
 
-/* Decide what SPEC (a SECCOMP_PROFILE value, NULL when unset) names and, for
- * BUILTIN or a path, get its bytes.  RET is written only on success. */
+/* Decide what SPEC (a SECCOMP_PROFILE value, NULL when unset) names: for
+ * BUILTIN its bytes, for a path the file, open, and its size.  RET is
+ * written only on success. */
 int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
 		   struct as_error *err);
+
+/* A file's bytes, mapped the first time: a start that finds its program in
+ * the cache only hashes them (cache.h), through reads, and never maps them.
+ * Nothing to do for the other kinds. */
+int as_source_text(struct as_source *source, struct as_error *err);
 
 /* Read a profile from FD (standard input for the command-line tool) into
  * BUF, at most CAPACITY bytes; NAME is what messages call it. */
 int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct as_source *ret,
 		   struct as_error *err);
+
+/* A source that is not open yet, which messages call NAME. */
+#define AS_SOURCE_NAMED(source_name) ((struct as_source){.name = (source_name), .fd = -1})
 
 void as_source_close(struct as_source *source);
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, EPERM, LIB, base_env, needs_root, probe
+from conftest import BUILD, ENOENT, EPERM, LIB, base_env, needs_root, probe
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -62,6 +62,24 @@ def test_an_entry_with_another_key_is_not_used(write_profile, tmp_path):
     [loose_entry] = [e for e in entries(home) if e != strict_entry]
     shutil.copy(loose_entry, strict_entry)
     assert start(strict, home, tmp_path) == (True, [EPERM])
+
+
+@needs_strace
+def test_the_key_covers_every_byte_of_a_large_profile(write_profile, tmp_path):
+    """A cached start hashes the file through a 4 KiB buffer: two profiles of
+    one size that differ only in their last rule, 12 KiB in, get two entries."""
+    def padded(errno):
+        rule = {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": errno}
+        return {"comment": "x" * 12000, "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [rule]}
+    home = tmp_path / "cache"
+    profile = write_profile(padded(1))
+    assert start(profile, home, tmp_path) == (True, [EPERM])
+    size = profile.stat().st_size
+    write_profile(padded(2), name=profile.name)
+    assert profile.stat().st_size == size
+    assert start(profile, home, tmp_path) == (True, [ENOENT])
+    assert start(profile, home, tmp_path) == (False, [ENOENT])
+    assert len(entries(home)) == 2
 
 
 @needs_strace
