@@ -19,7 +19,7 @@ struct as_cache_key {
 };
 
 /* SOURCE's key on HOST; false when its bytes cannot all be read, which
- * leaves no key to look up or store under.  A file not mapped yet is read
+ * leaves no key to look up or store under.  A file not read yet is read
  * where it is, through a page-sized buffer. */
 bool as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret);
 

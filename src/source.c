@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "scratch.h"
+
+/* A file's bytes once read, in scratch memory; reads are serialised by the
+ * caller, as the pipeline's are. */
+static char *file_text;
 
 static int open_file(const char *path, struct as_source *ret, struct as_error *err)
 {
@@ -48,17 +52,26 @@ int as_source_open(const char *spec, const struct as_builtin *builtin, struct as
 	return open_file(spec, ret, err);
 }
 
+/* Read, not mapped: a file cut short after it was opened would make a
+ * mapping fault (SIGBUS) where a read only comes back short. */
 int as_source_text(struct as_source *source, struct as_error *err)
 {
-	void *text;
-
 	if (source->text != NULL || source->fd < 0)
 		return 0;
-	text = mmap(NULL, source->len, PROT_READ, MAP_PRIVATE, source->fd, 0);
-	if (text == MAP_FAILED)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
-	source->text = text;
-	source->mapped = true;
+	if (file_text == NULL && (file_text = as_scratch(AS_SOURCE_MAX_BYTES)) == NULL)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to read the profile into: %s",
+				    strerror(errno));
+	for (size_t done = 0; done < source->len;) {
+		ssize_t n = pread(source->fd, file_text + done, source->len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
+		if (n == 0)
+			return as_error_set(err, -EIO, AS_NO_POSITION, "cannot read profile: it was cut short");
+		done += (size_t)n;
+	}
+	source->text = file_text;
 	return 0;
 }
 
@@ -88,11 +101,8 @@ int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct 
 
 void as_source_close(struct as_source *source)
 {
-	if (source->mapped)
-		munmap((void *)source->text, source->len);
 	if (source->fd >= 0)
 		close(source->fd);
-	source->mapped = false;
 	source->text = NULL;
 	source->fd = -1;
 }

@@ -24,8 +24,7 @@ struct as_source {
 	const char *name; /* for messages: the path, or "builtin" */
 	const char *text; /* NULL for a file until as_source_text */
 	size_t len;
-	int fd;      /* a file's, open until as_source_close; -1 for the others */
-	bool mapped; /* text is a mapping that as_source_close releases */
+	int fd; /* a file's, open until as_source_close; -1 for the others */
 };
 
 /* The built-in profile: Docker's default, or the one a program embedded. */
@@ -41,9 +40,9 @@ struct as_builtin {
 int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
 		   struct as_error *err);
 
-/* A file's bytes, mapped the first time: a start that finds its program in
- * the cache only hashes them (cache.h), through reads, and never maps them.
- * Nothing to do for the other kinds. */
+/* A file's bytes, read the first time into memory the next source's
+ * reuse: a start that finds its program in the cache only hashes them
+ * (cache.h), through a small buffer.  Nothing to do for the other kinds. */
 int as_source_text(struct as_source *source, struct as_error *err);
 
 /* Read a profile from FD (standard input for the command-line tool) into
