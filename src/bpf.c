@@ -106,15 +106,11 @@ bool as_bpf_shapes_differ(const struct as_resolved *resolved)
 	return count_names(resolved) > TREE_THRESHOLD;
 }
 
-static int build_filter(const struct as_resolved *resolved, enum as_bpf_shape shape, scmp_filter_ctx ctx,
-			struct as_error *err)
+static int build_filter(const struct as_resolved *resolved, scmp_filter_ctx ctx, struct as_error *err)
 {
-	int r;
-
 	/* no_new_privs is the install stage's decision, not libseccomp's. */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	if (r == 0 && shape == AS_BPF_AS_RUNC && as_bpf_shapes_differ(resolved))
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+
 	if (r < 0)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot set filter attributes: %s", strerror(-r));
 	for (unsigned int i = 0; i < resolved->arch_count; i++) {
@@ -312,30 +308,59 @@ static int build_stub(const struct as_resolved *resolved, const struct as_host *
 	return resolve_jumps(stub, err);
 }
 
-int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, enum as_bpf_shape shape,
-		   struct as_bpf *ret, struct as_error *err)
+int as_bpf_filter_open(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf_filter *ret,
+		       struct as_error *err)
 {
-	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+	_cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(resolved->default_action);
+	int r;
+
+	if (ctx == NULL)
+		return as_error_set(err, -EINVAL, resolved->profile->default_action.pos,
+				    "libseccomp refused the default action");
+	r = build_filter(resolved, ctx, err);
+	if (r < 0)
+		return r;
+	*ret = (struct as_bpf_filter){resolved, host, ctx};
+	ctx = NULL;
+	return 0;
+}
+
+int as_bpf_export(const struct as_bpf_filter *filter, enum as_bpf_shape shape, struct as_bpf *ret,
+		  struct as_error *err)
+{
+	bool tree = shape == AS_BPF_AS_RUNC && as_bpf_shapes_differ(filter->resolved);
 	struct stub stub;
 	unsigned int len = 0;
 	int r;
 
-	r = build_stub(resolved, host, &stub, err);
+	r = build_stub(filter->resolved, filter->host, &stub, err);
 	if (r < 0)
 		return r;
-	ctx = seccomp_init(resolved->default_action);
-	if (ctx == NULL)
-		return as_error_set(err, -EINVAL, resolved->profile->default_action.pos,
-				    "libseccomp refused the default action");
-	r = build_filter(resolved, shape, ctx, err);
+	/* libseccomp reads the shape when it generates the program. */
+	r = seccomp_attr_set(filter->ctx, SCMP_FLTATR_CTL_OPTIMIZE, tree ? 2 : 1);
 	if (r < 0)
-		return r;
-	r = export_program(ctx, ret->insns + stub.len, BPF_MAXINSNS - stub.len, &len, err);
+		return as_error_set(err, r, AS_NO_POSITION, "cannot set filter attributes: %s", strerror(-r));
+	r = export_program(filter->ctx, ret->insns + stub.len, BPF_MAXINSNS - stub.len, &len, err);
 	if (r < 0)
 		return r;
 	memcpy(ret->insns, stub.insns, stub.len * sizeof(stub.insns[0]));
 	ret->len = stub.len + len;
 	ret->stub_len = stub.len;
-	ret->flags = resolved->flags;
+	ret->flags = filter->resolved->flags;
 	return 0;
+}
+
+void as_bpf_filter_close(struct as_bpf_filter *filter)
+{
+	seccomp_releasep(&filter->ctx);
+	filter->ctx = NULL;
+}
+
+int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, enum as_bpf_shape shape,
+		   struct as_bpf *ret, struct as_error *err)
+{
+	_cleanup_bpf_filter_ struct as_bpf_filter filter = {0};
+	int r = as_bpf_filter_open(resolved, host, &filter, err);
+
+	return r < 0 ? r : as_bpf_export(&filter, shape, ret, err);
 }

@@ -43,8 +43,32 @@ enum as_bpf_shape { AS_BPF_AS_RUNC, AS_BPF_LINEAR };
  * above 32 rules. */
 bool as_bpf_shapes_differ(const struct as_resolved *resolved);
 
-/* Compile RESOLVED into RET, in SHAPE.  Everything libseccomp allocated is
- * released before this returns.  On error RET is left partly written. */
+/* libseccomp's filter for RESOLVED on HOST, its rules added, to export in
+ * one shape or both: the rules are a quarter of a compile of Docker's
+ * profile, and the same for either shape.  Both stay the caller's, and in
+ * place, until as_bpf_filter_close, which releases what libseccomp
+ * allocated. */
+struct as_bpf_filter {
+	const struct as_resolved *resolved;
+	const struct as_host *host;
+	void *ctx; /* libseccomp's scmp_filter_ctx */
+};
+
+int as_bpf_filter_open(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf_filter *ret,
+		       struct as_error *err);
+
+/* FILTER's program in SHAPE, runc's ENOSYS stub first, into RET.  On error
+ * RET is left partly written. */
+int as_bpf_export(const struct as_bpf_filter *filter, enum as_bpf_shape shape, struct as_bpf *ret,
+		  struct as_error *err);
+
+/* Releases FILTER's libseccomp state; a filter zeroed or closed is left as
+ * it is. */
+void as_bpf_filter_close(struct as_bpf_filter *filter);
+
+#define _cleanup_bpf_filter_ __attribute__((cleanup(as_bpf_filter_close)))
+
+/* All three in one, for a caller that wants one shape. */
 int as_bpf_compile(const struct as_resolved *resolved, const struct as_host *host, enum as_bpf_shape shape,
 		   struct as_bpf *ret, struct as_error *err);
 

@@ -31,17 +31,20 @@ int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, 
 
 int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {
+	_cleanup_bpf_filter_ struct as_bpf_filter filter = {0};
 	unsigned int rewrite_len = 0;
 	int r = resolve(source, pl, err);
 
 	if (r == 0)
-		r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_LINEAR, &pl->bpf, err);
+		r = as_bpf_filter_open(&pl->resolved, &pl->host, &filter, err);
+	if (r == 0)
+		r = as_bpf_export(&filter, AS_BPF_LINEAR, &pl->bpf, err);
 	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len) ||
 	    !as_bpf_shapes_differ(&pl->resolved))
 		return r;
 	/* Declined: libseccomp's program in the shape that costs the kernel
 	 * least to attach and to run, which the rewrite may still beat. */
-	r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
+	r = as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
 	if (r == 0 && rewrite_len > 0 && rewrite_len < pl->bpf.len)
 		as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len);
 	return r;

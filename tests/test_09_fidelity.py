@@ -171,12 +171,15 @@ def test_random_profiles_decide_as_runcs_program(write_profile, tmp_path, seed):
     assert mismatches == 0 and points >= 3 * 1026, out
 
 
-def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path):
-    """The rewrite reads libseccomp's linear program, and declines where it
-    would not be shorter: here, with an argument check on each of 100
-    syscalls.  The library must then install what runc would, libseccomp's
-    binary tree, and not the linear program the rewrite read."""
-    path = write_profile(argument_check_per_syscall(100))
+@pytest.mark.parametrize("kind", ["sparse", "checks"])
+def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path, kind):
+    """60 names, each with an errno of its own, cost the range tree two nodes
+    each, where libseccomp's linear program tests each once; an argument
+    check on each of 100 syscalls costs it more.  The library must install
+    what runc would, libseccomp's binary tree, and not the linear program the
+    rewrite read."""
+    profile = sparse_errnos(60) if kind == "sparse" else argument_check_per_syscall(100)
+    path = write_profile(profile)
     plain, installed = tmp_path / "plain.bpf", tmp_path / "installed.bpf"
     assert tool("compile", path, "--plain", "-o", plain).returncode == 0
     assert tool("compile", path, "-o", installed).returncode == 0
@@ -339,8 +342,15 @@ def installed_filter(argv, env, path):
         proc.wait()
 
 
+def sparse_errnos(count):
+    """COUNT names spread over the table, each denied with its own errno."""
+    names = builtin_names()[::3][:count]
+    return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": [name], "action": "SCMP_ACT_ERRNO", "errnoRet": i + 1} for i, name in enumerate(names)]}
+
+
 def argument_check_per_syscall(count):
-    """A profile the rewrite declines: an argument check on each of COUNT
+    """A profile the rewrite would lose: an argument check on each of COUNT
     syscalls makes a range tree longer than libseccomp's program."""
     names = builtin_names()[:count]
     return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
