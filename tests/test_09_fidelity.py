@@ -4,11 +4,13 @@ against the one real runc installs, and Podman's profiles."""
 import json
 import os
 import re
+import shutil
 import struct
+import subprocess
 
 import pytest
 
-from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, builtin_names, compile_filter,
+from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, base_env, builtin_names, compile_filter,
                       filter_check, needs_reference, needs_root, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
 
@@ -171,14 +173,14 @@ def test_random_profiles_decide_as_runcs_program(write_profile, tmp_path, seed):
     assert mismatches == 0 and points >= 3 * 1026, out
 
 
-@pytest.mark.parametrize("kind", ["sparse", "checks"])
-def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path, kind):
-    """60 names, each with an errno of its own, cost the range tree two nodes
-    each, where libseccomp's linear program tests each once; an argument
-    check on each of 100 syscalls costs it more.  The library must install
-    what runc would, libseccomp's binary tree, and not the linear program the
-    rewrite read."""
-    profile = sparse_errnos(60) if kind == "sparse" else argument_check_per_syscall(100)
+@pytest.mark.parametrize("kind", ["declined", "not tried"])
+def test_where_the_rewrite_loses_runcs_program_is_installed(write_profile, tmp_path, kind):
+    """Declined: 60 names, each with an errno of its own, cost the range tree
+    two nodes each, where libseccomp's linear program tests each once.  The
+    library must install what runc would, libseccomp's binary tree, and not
+    the linear program the rewrite read.  Not tried: with an argument check
+    on each of 100 syscalls, the library compiles runc's tree alone."""
+    profile = sparse_errnos(60) if kind == "declined" else argument_check_per_syscall(100)
     path = write_profile(profile)
     plain, installed = tmp_path / "plain.bpf", tmp_path / "installed.bpf"
     assert tool("compile", path, "--plain", "-o", plain).returncode == 0
@@ -188,6 +190,21 @@ def test_a_declined_rewrite_installs_runcs_program(write_profile, tmp_path, kind
     assert tool("compile", "builtin", "--plain", "-o", plain).returncode == 0
     assert tool("compile", "builtin", "-o", installed).returncode == 0
     assert len(installed.read_bytes()) < len(plain.read_bytes())
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="strace is not installed")
+@pytest.mark.parametrize("kind, exports", [("docker", 1), ("declined", 2), ("checks dominate", 1)])
+def test_how_many_programs_libseccomp_generates(write_profile, tmp_path, kind, exports):
+    """Each program libseccomp generates goes through a memory file.  The
+    linear one is generated first, and runc's tree only where the rewrite of
+    the linear one is declined; where argument checks dominate, runc's tree
+    alone, so that the first start costs no more than runc's compile."""
+    profile = {"docker": None, "declined": sparse_errnos(60), "checks dominate": argument_check_per_syscall(100)}[kind]
+    path = ROOT / "profiles" / "default.json" if profile is None else write_profile(profile)
+    trace = tmp_path / "trace"
+    subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, BUILD / "autoseccomp", "compile", path,
+                    "-o", tmp_path / "out.bpf"], check=True, capture_output=True, env=base_env())
+    assert trace.read_text().count("memfd_create(") == exports
 
 
 def test_the_comparison_can_tell_filters_apart(tmp_path):
