@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <seccomp.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stdio.h> /* renameat */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,7 +212,11 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 	memcpy(entry->bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
 	entry_name(key, name);
 	/* Written aside, then renamed into place: a reader sees all of an entry or none. */
-	snprintf(temporary, sizeof(temporary), ".%s.%d", name, (int)getpid());
+	/* Named without stdio too: a first start writes its entry before main. */
+	temporary[0] = '.';
+	memcpy(temporary + 1, name, sizeof(name) - 1);
+	temporary[sizeof(name)] = '.';
+	*as_hex((uint64_t)getpid(), 8, temporary + sizeof(name) + 1) = '\0';
 	fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
