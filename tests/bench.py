@@ -2,6 +2,7 @@
 peers, measured in one run on this machine and printed as one table.
 Benchmarks print; they pass or fail nothing.  Ratios compare rows measured
 in the same run; the machines are shared and noisy, so read medians."""
+import json
 import os
 import re
 import shutil
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from sample_profiles import argument_check_per_syscall
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = Path(os.environ.get("AUTOSECCOMP_BUILD", ROOT / "build"))
@@ -91,6 +94,8 @@ def main():
     cache = work / "cache"
     profile = work / "docker.json"
     shutil.copy(MOBY if MOBY.exists() else ROOT / "profiles" / "default.json", profile)
+    checks = work / "checks.json"
+    checks.write_text(json.dumps(argument_check_per_syscall(100)))
     builtin_bpf, one_bpf = work / "builtin.bpf", work / "one.bpf"
     subprocess.run([TOOL, "compile", "builtin", "-o", builtin_bpf], check=True)
 
@@ -135,6 +140,10 @@ def main():
          dict(env, XDG_CACHE_HOME=str(work / "first{run}")), "heavy base"),
         ("peer", "peer: libseccomp compiling it at every start, as runc and crun do", ["/bin/true"],
          dict(LD_PRELOAD=str(T / "libpeer-libseccomp.so"), PEER_PROFILE=str(profile)), "heavy base"),
+        ("checks first", "preloaded, 100 argument checks as JSON, first start", ["/bin/true"],
+         dict(env, SECCOMP_PROFILE=str(checks), XDG_CACHE_HOME=str(work / "first{run}")), "heavy base"),
+        ("checks peer", "peer: libseccomp compiling the 100 argument checks at every start", ["/bin/true"],
+         dict(LD_PRELOAD=str(T / "libpeer-libseccomp.so"), PEER_PROFILE=str(checks)), "heavy base"),
         ("sh", "sh -c 'exec /bin/true' (base for the peers started by sh)", ["/bin/sh", "-c", "exec /bin/true"], {},
          None),
     ]
@@ -164,7 +173,9 @@ def main():
                         ("a filter at all: one instruction's floor over an empty preload's", "one", "none"),
                         ("the cache: later starts of the JSON profile over the built-in profile", "cached", "builtin"),
                         ("the cache: a first start over a start that compiles without it", "first", "compiled"),
-                        ("a first start over libseccomp compiling the profile, as runc and crun do", "first", "peer")):
+                        ("a first start over libseccomp compiling the profile, as runc and crun do", "first", "peer"),
+                        ("the same for 100 argument checks, where runc's program is compiled alone",
+                         "checks first", "checks peer")):
         if results[a] and results[b]:
             over = median([x - y for x, y in zip(results[a][1], results[b][1])])
             print(f"  {label:<94} {over:+9.0f} {results[a][0] - results[b][0]:+6.0f}")

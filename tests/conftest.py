@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sample_profiles import builtin_names, builtin_rules  # noqa: F401 (tests import builtin_names from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = Path(os.environ.get("AUTOSECCOMP_BUILD", ROOT / "build"))
 SANITIZE = bool(os.environ.get("AUTOSECCOMP_SANITIZE"))
@@ -97,19 +99,10 @@ def probe(*ops, **kwargs):
     return run(argv, **kwargs)
 
 
-def builtin_rules():
-    return json.loads((ROOT / "profiles" / "default.json").read_text())["syscalls"]
-
-
 def docker_allow_names():
     """The names of the built-in profile's main ALLOW block: enough for any
     ordinary program, the probe included."""
     return list(builtin_rules()[0]["names"])
-
-
-def builtin_names():
-    """Every syscall name the built-in profile mentions, sorted."""
-    return sorted({name for rule in builtin_rules() for name in rule.get("names", [])})
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, base_env, builtin_names, compile_filter,
                       filter_check, needs_reference, needs_root, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
+from sample_profiles import argument_check_per_syscall, sparse_errnos
 
 KERNEL = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
 
@@ -357,22 +358,6 @@ def installed_filter(argv, env, path):
     finally:
         proc.kill()
         proc.wait()
-
-
-def sparse_errnos(count):
-    """COUNT names spread over the table, each denied with its own errno."""
-    names = builtin_names()[::3][:count]
-    return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
-        {"names": [name], "action": "SCMP_ACT_ERRNO", "errnoRet": i + 1} for i, name in enumerate(names)]}
-
-
-def argument_check_per_syscall(count):
-    """A profile the rewrite would lose: an argument check on each of COUNT
-    syscalls makes a range tree longer than libseccomp's program."""
-    names = builtin_names()[:count]
-    return {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
-        {"names": [name], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": i, "op": "SCMP_CMP_EQ"}]}
-        for i, name in enumerate(names)]}
 
 
 @needs_root
