@@ -666,6 +666,47 @@ static uint8_t past_ja(const struct sock_filter *out, unsigned int at, uint8_t o
 	return offset;
 }
 
+/* Drops what the copy from START on no longer reaches, once its jumps go
+ * past the JAs they landed on; every jump in it is forward and stays in it,
+ * and its offsets only get shorter. */
+static void drop_unreached(struct optimizer *o, unsigned int start)
+{
+	bool *live = o->reached;
+	unsigned int *new_at = o->new_pc, kept = start;
+
+	memset(live + start, 0, (o->len - start) * sizeof(*live));
+	live[start] = true;
+	for (unsigned int at = start; at < o->len; at++) {
+		const struct sock_filter *out = &o->out[at];
+		unsigned int to[2] = {at + 1, at + 1};
+		if (!live[at] || BPF_CLASS(out->code) == BPF_RET)
+			continue;
+		if (BPF_CLASS(out->code) == BPF_JMP && BPF_OP(out->code) == BPF_JA)
+			to[0] = to[1] = at + 1 + out->k;
+		else if (BPF_CLASS(out->code) == BPF_JMP)
+			to[0] += out->jt, to[1] += out->jf;
+		for (unsigned int i = 0; i < 2; i++)
+			if (to[i] < o->len)
+				live[to[i]] = true;
+	}
+	for (unsigned int at = start; at < o->len; at++)
+		if (live[at])
+			new_at[at] = kept++;
+	for (unsigned int at = start; at < o->len; at++) {
+		struct sock_filter *out = &o->out[at];
+		if (!live[at])
+			continue;
+		if (BPF_CLASS(out->code) == BPF_JMP && BPF_OP(out->code) == BPF_JA) {
+			out->k = new_at[at + 1 + out->k] - new_at[at] - 1;
+		} else if (BPF_CLASS(out->code) == BPF_JMP) {
+			out->jt = (uint8_t)(new_at[at + 1 + out->jt] - new_at[at] - 1);
+			out->jf = (uint8_t)(new_at[at + 1 + out->jf] - new_at[at] - 1);
+		}
+		o->out[new_at[at]] = *out;
+	}
+	o->len = kept;
+}
+
 static int copy_sub(struct optimizer *o, uint32_t entry)
 {
 	bool *reached = o->reached;
@@ -695,6 +736,8 @@ static int copy_sub(struct optimizer *o, uint32_t entry)
 		out->jt = past_ja(o->out, at, out->jt);
 		out->jf = past_ja(o->out, at, out->jf);
 	}
+	if (r == 0)
+		drop_unreached(o, start);
 	return r;
 }
 
