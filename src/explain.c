@@ -278,8 +278,17 @@ static void disassemble_one(FILE *out, const struct sock_filter *in, unsigned in
 		as_action_format(in->k, action, sizeof(action));
 		fprintf(out, "%5u: ret %s", pc, BPF_RVAL(in->code) == BPF_A ? "A" : action);
 		break;
+	case BPF_ALU:
+		/* libseccomp masks arguments for SCMP_CMP_MASKED_EQ, and uses no
+		 * other arithmetic. */
+		if (BPF_OP(in->code) == BPF_AND && BPF_SRC(in->code) == BPF_K) {
+			fprintf(out, "%5u: and #0x%x", pc, in->k);
+			break;
+		}
+		__attribute__((fallthrough));
 	default:
 		fprintf(out, "%5u: code 0x%02x jt %u jf %u k 0x%x", pc, in->code, in->jt, in->jf, in->k);
+		break;
 	}
 }
 

@@ -132,6 +132,7 @@ def test_dump_names_syscalls_and_actions():
     assert "; runc's ENOSYS stub" in out and "; libseccomp's filter" in out
     assert "ret SCMP_ACT_ERRNO(ENOSYS)" in out and "ret SCMP_ACT_ALLOW" in out and "; x86_64" in out
     assert "; futex_requeue" in out
+    assert "and #0x7e020000" in out  # clone's flags, masked for SCMP_CMP_MASKED_EQ
 
 
 def test_exec_confines_a_static_binary(write_profile, tmp_path):
