@@ -44,8 +44,8 @@ enum as_bpf_shape { AS_BPF_AS_RUNC, AS_BPF_LINEAR };
 bool as_bpf_shapes_differ(const struct as_resolved *resolved);
 
 /* libseccomp's filter for RESOLVED on HOST, its rules added, to export in
- * one shape or both: the rules are a quarter of a compile of Docker's
- * profile, and the same for either shape.  Both stay the caller's, and in
+ * one shape or both: the rules are a quarter to a third of a compile of
+ * Docker's profile, and the same for either shape.  Both stay the caller's, and in
  * place, until as_bpf_filter_close, which releases what libseccomp
  * allocated. */
 struct as_bpf_filter {

@@ -211,8 +211,8 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 	checksum = as_fnv1a64(entry->bytes, size - sizeof(checksum));
 	memcpy(entry->bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
 	entry_name(key, name);
-	/* Written aside, then renamed into place: a reader sees all of an entry or none. */
-	/* Named without stdio too: a first start writes its entry before main. */
+	/* Written aside, then renamed into place: a reader sees all of an entry
+	 * or none.  Named without stdio, as it is written before main. */
 	temporary[0] = '.';
 	memcpy(temporary + 1, name, sizeof(name) - 1);
 	temporary[sizeof(name)] = '.';

@@ -668,7 +668,8 @@ static uint8_t past_ja(const struct sock_filter *out, unsigned int at, uint8_t o
 
 /* Drops what the copy from START on no longer reaches, once its jumps go
  * past the JAs they landed on; every jump in it is forward and stays in it,
- * and its offsets only get shorter. */
+ * and its offsets only get shorter.  The copy's working arrays, done with,
+ * hold the marks and the new places. */
 static void drop_unreached(struct optimizer *o, unsigned int start)
 {
 	bool *live = o->reached;
