@@ -191,6 +191,24 @@ def test_a_device_is_refused():
     assert_refused(probe(["status"], profile="/dev/null"), "autoseccomp: /dev/null: profile is not a regular file")
 
 
+def shorter_than_its_size():
+    """A regular file that reads shorter than its size says: sysfs gives
+    its attributes a size of 4096, whatever they hold."""
+    for path in ("/sys/kernel/mm/transparent_hugepage/enabled", "/sys/kernel/mm/ksm/run", "/sys/power/state"):
+        if os.path.isfile(path) and os.access(path, os.R_OK) and os.stat(path).st_size > len(open(path).read()):
+            return path
+    return None
+
+
+@pytest.mark.skipif(shorter_than_its_size() is None, reason="no sysfs attribute here reads shorter than its size")
+def test_a_file_cut_short_while_read_is_refused():
+    """The file ends before the size it had when it was opened, as one cut
+    short then would: the profile is read, not mapped, so this is an
+    error, not a SIGBUS."""
+    path = shorter_than_its_size()
+    assert_refused(probe(["status"], profile=path), f"autoseccomp: {path}: cannot read profile: it was cut short")
+
+
 @needs_root
 def test_an_unreadable_file_is_refused(write_profile, tmp_path):
     path = write_profile('{%s}' % ALLOW)
