@@ -56,8 +56,10 @@ int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl
 
 	if (r == 0)
 		r = as_bpf_filter_open(&pl->resolved, &pl->host, &filter, err);
-	/* Such a profile's first start then costs what runc's compile does. */
-	if (r == 0 && checks_dominate(&pl->resolved))
+	/* Such a profile's first start then costs what runc's compile does.
+	 * Where runc's program is the linear one, that is all there is to
+	 * export, and the rewrite is tried on it as on any other. */
+	if (r == 0 && checks_dominate(&pl->resolved) && as_bpf_shapes_differ(&pl->resolved))
 		return as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
 	if (r == 0)
 		r = as_bpf_export(&filter, AS_BPF_LINEAR, &pl->bpf, err);
