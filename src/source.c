@@ -32,8 +32,7 @@ static int open_file(const char *path, struct as_source *ret, struct as_error *e
 	if (st.st_size > AS_SOURCE_MAX_BYTES)
 		return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (%lld bytes, at most %d)",
 				    (long long)st.st_size, AS_SOURCE_MAX_BYTES);
-	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = fd};
-	fd = -1;
+	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = TAKE_FD(fd)};
 	return 0;
 }
 
@@ -54,23 +53,35 @@ int as_source_open(const char *spec, const struct as_builtin *builtin, struct as
 
 /* Read, not mapped: a file cut short after it was opened would make a
  * mapping fault (SIGBUS) where a read only comes back short. */
+int as_source_pread(const struct as_source *source, void *buf, size_t len, size_t offset)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = pread(source->fd, (char *)buf + done, len - done, (off_t)(offset + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 int as_source_text(struct as_source *source, struct as_error *err)
 {
+	int r;
+
 	if (source->text != NULL || source->fd < 0)
 		return 0;
 	if (file_text == NULL && (file_text = as_scratch(AS_SOURCE_MAX_BYTES)) == NULL)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to read the profile into: %s",
 				    strerror(errno));
-	for (size_t done = 0; done < source->len;) {
-		ssize_t n = pread(source->fd, file_text + done, source->len - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return as_error_set(err, -errno, AS_NO_POSITION, "cannot read profile: %s", strerror(errno));
-		if (n == 0)
-			return as_error_set(err, -EIO, AS_NO_POSITION, "cannot read profile: it was cut short");
-		done += (size_t)n;
-	}
+	r = as_source_pread(source, file_text, source->len, 0);
+	if (r == -EIO)
+		return as_error_set(err, r, AS_NO_POSITION, "cannot read profile: it was cut short");
+	if (r < 0)
+		return as_error_set(err, r, AS_NO_POSITION, "cannot read profile: %s", strerror(-r));
 	source->text = file_text;
 	return 0;
 }

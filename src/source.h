@@ -45,6 +45,10 @@ int as_source_open(const char *spec, const struct as_builtin *builtin, struct as
  * (cache.h), through a small buffer.  Nothing to do for the other kinds. */
 int as_source_text(struct as_source *source, struct as_error *err);
 
+/* LEN bytes of SOURCE's file from OFFSET into BUF, read from the file: 0,
+ * -errno, or -EIO where the file ends before them. */
+int as_source_pread(const struct as_source *source, void *buf, size_t len, size_t offset);
+
 /* Read a profile from FD (standard input for the command-line tool) into
  * BUF, at most CAPACITY bytes; NAME is what messages call it. */
 int as_source_read(int fd, const char *name, char *buf, size_t capacity, struct as_source *ret,
