@@ -94,22 +94,18 @@ static int compile_state(const struct as_source *source, uint64_t caps, unsigned
 
 int main(int argc, char **argv)
 {
-	static char text[AS_SOURCE_MAX_BYTES + 1];
+	static const struct as_builtin none;
 	struct as_source source;
 	struct as_error err;
 	uint64_t mask;
 	unsigned int major, minor;
-	FILE *f;
-	size_t len;
 
-	if (argc != 2 || (f = fopen(argv[1], "r")) == NULL) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: precompile PROFILE.json\n");
 		return 2;
 	}
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	source = (struct as_source){.kind = AS_SOURCE_FILE, .name = argv[1], .text = text, .len = len, .fd = -1};
-	if (as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
+	if (as_source_open(argv[1], &none, &source, &err) < 0 || as_source_text(&source, &err) < 0 ||
+	    as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
 		goto fail;
 	mask = named_caps(&pipeline.profile);
 	newest_kernel(&pipeline.profile, &major, &minor);
