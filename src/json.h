@@ -3,6 +3,7 @@
 #ifndef AS_JSON_H
 #define AS_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -33,12 +34,25 @@ struct as_json {
 	unsigned int count;
 };
 
-/* Split TEXT into at most CAPACITY tokens in TOKENS.  RET is written only on
+/* Check that TEXT is one JSON value (RFC 8259, as Go's decoder reads it,
+ * nothing but white space after it, at most 10,000 levels deep), then split
+ * it into at most CAPACITY tokens in TOKENS.  RET is written only on
  * success; an error points at the offending byte. */
 int as_json_parse(const char *text, size_t len, struct as_token *tokens, unsigned int capacity,
 		  struct as_json *ret, struct as_error *err);
 
 /* The index of the token after TOKEN and everything nested in it. */
 unsigned int as_json_skip(const struct as_json *json, unsigned int token);
+
+/* Whether a string token's LEN bytes at RAW mean themselves: no escape, no
+ * byte outside ASCII. */
+bool as_json_string_is_plain(const char *raw, size_t len);
+
+/* The characters a string token's bytes stand for, as Go's decoder reads
+ * them: escapes decoded, a surrogate pair joined into one character, a lone
+ * surrogate and each byte of malformed UTF-8 replaced by U+FFFD.  Writes at
+ * most CAP bytes to OUT and returns the decoded length, which is more than
+ * CAP when it did not fit and never more than 3 * LEN. */
+size_t as_json_unescape(const char *raw, size_t len, char *out, size_t cap);
 
 #endif
