@@ -77,17 +77,61 @@ static int expect(struct parser *p, unsigned int tok, enum as_token_type type, c
 	return as_error_set(p->err, -EINVAL, token_pos(p, tok), "expected %s, got %s", what, type_name(p, tok));
 }
 
-static bool key_equals(const struct parser *p, unsigned int tok, const char *key)
+/* Go's decoder matches a key to a field without regard to case, Unicode's
+ * simple folding included: of the characters outside ASCII, only the long s
+ * and the Kelvin sign fold to a letter of a field's name. */
+static bool folds_to(const char **key, const char *end, char letter)
 {
-	/* Go's decoder matches keys without regard to ASCII case. */
-	return token_len(p, tok) == strlen(key) && strncasecmp(token_text(p, tok), key, strlen(key)) == 0;
+	static const struct {
+		char letter;
+		const char *utf8;
+	} folds[] = {{'s', "\xc5\xbf"}, {'k', "\xe2\x84\xaa"}};
+	char lower = (char)(letter | 0x20);
+
+	if ((unsigned char)**key < 0x80) {
+		if ((char)(**key | 0x20) != lower || !((lower >= 'a' && lower <= 'z') || **key == letter))
+			return false;
+		++*key;
+		return true;
+	}
+	for (size_t f = 0; f < sizeof(folds) / sizeof(folds[0]); f++) {
+		size_t n = strlen(folds[f].utf8);
+		if (folds[f].letter == lower && (size_t)(end - *key) >= n && memcmp(*key, folds[f].utf8, n) == 0) {
+			*key += n;
+			return true;
+		}
+	}
+	return false;
 }
 
+static bool key_equals(const struct parser *p, unsigned int tok, const char *field)
+{
+	/* A key longer than this cannot fold to any field's name. */
+	char buf[64];
+	const char *key = token_text(p, tok), *end;
+	size_t len = token_len(p, tok);
+
+	if (!as_json_string_is_plain(key, len)) {
+		len = as_json_unescape(key, len, buf, sizeof(buf));
+		if (len > sizeof(buf))
+			return false;
+		key = buf;
+	}
+	end = key + len;
+	for (; *field != '\0'; field++)
+		if (key == end || !folds_to(&key, end, *field))
+			return false;
+	return key == end;
+}
+
+/* null leaves OUT as it was, as Go leaves a struct. */
 static int read_object(struct parser *p, unsigned int tok, const struct field *fields, size_t n, void *out)
 {
 	unsigned int members, at = tok + 1;
 	int r;
 
+	if (is_null(p, tok))
+		return 0;
 	r = expect(p, tok, AS_TOKEN_OBJECT, "an object");
 	if (r < 0)
 		return r;
@@ -107,32 +151,59 @@ static int read_object(struct parser *p, unsigned int tok, const struct field *f
 	return 0;
 }
 
-/* A string the library interprets must be written without escapes, so that
- * the bytes compared are the characters meant. */
-static int plain_string(struct parser *p, unsigned int tok, const char *what)
+/* The string at TOK as the characters it stands for: its own bytes where
+ * they mean themselves, else decoded into the profile. */
+static int read_str(struct parser *p, unsigned int tok, const char *what, struct as_str *out)
 {
+	struct as_profile *profile = p->profile;
+	const char *raw = token_text(p, tok);
+	size_t len = token_len(p, tok), room = sizeof(profile->decoded) - profile->decoded_len;
 	int r = expect(p, tok, AS_TOKEN_STRING, what);
 
 	if (r < 0)
 		return r;
-	if (memchr(token_text(p, tok), '\\', token_len(p, tok)) != NULL)
-		return as_error_set(p->err, -EINVAL, token_pos(p, tok), "escape sequences are not supported in %s",
-				    what);
+	if (as_json_string_is_plain(raw, len)) {
+		*out = (struct as_str){raw, (unsigned int)len, token_pos(p, tok)};
+		return 0;
+	}
+	len = as_json_unescape(raw, len, profile->decoded + profile->decoded_len, room);
+	if (len > room)
+		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile is too large to decode");
+	*out = (struct as_str){profile->decoded + profile->decoded_len, (unsigned int)len, token_pos(p, tok)};
+	profile->decoded_len += len;
 	return 0;
+}
+
+/* A string element of a list, kept in the profile's table of strings. */
+static int add_string(struct parser *p, unsigned int tok, const char *what, unsigned int *index)
+{
+	struct as_profile *profile = p->profile;
+
+	if (profile->string_count == AS_JSON_MAX_TOKENS)
+		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile has too many strings");
+	*index = profile->string_count++;
+	/* A null element reads as "", as Go reads it into a string. */
+	if (is_null(p, tok)) {
+		profile->strings[*index] = (struct as_str){"", 0, token_pos(p, tok)};
+		return 0;
+	}
+	return read_str(p, tok, what, &profile->strings[*index]);
 }
 
 static int read_string(struct parser *p, unsigned int tok, void *out)
 {
-	struct as_str *str = out;
-	int r;
-
 	if (is_null(p, tok))
 		return 0;
-	r = expect(p, tok, AS_TOKEN_STRING, "a string");
-	if (r < 0)
-		return r;
-	*str = (struct as_str){token_text(p, tok), token_len(p, tok), token_pos(p, tok)};
-	return 0;
+	return read_str(p, tok, "a string", out);
+}
+
+/* Docker's "comment" is read for its type alone. */
+static int read_comment(struct parser *p, unsigned int tok, void *out)
+{
+	struct as_str unused;
+
+	(void)out;
+	return read_string(p, tok, &unused);
 }
 
 /* The legacy single "name", kept as a list of one so that it reads as "names";
@@ -140,23 +211,22 @@ static int read_string(struct parser *p, unsigned int tok, void *out)
 static int read_legacy_name(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_strings *list = out;
+	unsigned int index;
 	int r;
 
 	*list = (struct as_strings){.pos = token_pos(p, tok)};
 	if (is_null(p, tok))
 		return 0;
-	r = plain_string(p, tok, "a string");
-	if (r < 0)
-		return r;
-	if (token_len(p, tok) > 0)
-		list->first = tok, list->count = 1;
-	return 0;
+	r = add_string(p, tok, "a string", &index);
+	if (r == 0 && p->profile->strings[index].len > 0)
+		*list = (struct as_strings){index, 1, token_pos(p, tok)};
+	return r;
 }
 
 static int read_strings(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_strings *list = out;
-	unsigned int count;
+	unsigned int count, first = p->profile->string_count, index;
 	int r;
 
 	*list = (struct as_strings){.pos = token_pos(p, tok)};
@@ -166,12 +236,13 @@ static int read_strings(struct parser *p, unsigned int tok, void *out)
 	if (r < 0)
 		return r;
 	count = (unsigned int)token(p, tok)->size;
+	/* Strings have no children: the elements are the tokens that follow. */
 	for (unsigned int k = 0; k < count; k++) {
-		r = plain_string(p, tok + 1 + k, "a string");
+		r = add_string(p, tok + 1 + k, "a string", &index);
 		if (r < 0)
 			return r;
 	}
-	*list = (struct as_strings){tok + 1, count, token_pos(p, tok)};
+	*list = (struct as_strings){first, count, token_pos(p, tok)};
 	return 0;
 }
 
@@ -222,27 +293,33 @@ static int read_number(struct parser *p, unsigned int tok, void *out)
 	return 0;
 }
 
+/* A *uint in Docker's types: null sets it to nil. */
+static int read_optional_number(struct parser *p, unsigned int tok, void *out)
+{
+	*(struct as_number *)out = (struct as_number){0};
+	return read_number(p, tok, out);
+}
+
 /* Podman's errno strings: a decimal number or a name such as "ENOSYS". */
 static int read_errno_name(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_number *number = out;
 	const struct as_name *found;
-	const char *text = token_text(p, tok);
-	unsigned int len = token_len(p, tok);
+	struct as_str text;
 	uint64_t value;
 	int r;
 
 	if (is_null(p, tok))
 		return 0;
-	r = plain_string(p, tok, "a string");
+	r = read_str(p, tok, "a string", &text);
 	if (r < 0)
 		return r;
 	/* A number too large for any errno is left for the range check to refuse. */
-	r = as_parse_decimal(text, len, UINT64_MAX, &value);
+	r = as_parse_decimal(text.ptr, text.len, UINT64_MAX, &value);
 	if (r == -ERANGE)
 		value = UINT64_MAX;
 	if (r == -EINVAL) {
-		r = as_name_lookup(&as_errno_names, text, len, token_pos(p, tok), &found, p->err);
+		r = as_name_lookup(&as_errno_names, text.ptr, text.len, token_pos(p, tok), &found, p->err);
 		if (r < 0)
 			return r;
 		value = found->value;
@@ -254,14 +331,15 @@ static int read_errno_name(struct parser *p, unsigned int tok, void *out)
 static int read_choice(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_choice *out)
 {
 	const struct as_name *found;
+	struct as_str name;
 	int r;
 
 	if (is_null(p, tok))
 		return 0;
-	r = plain_string(p, tok, "a string");
+	r = read_str(p, tok, "a string", &name);
 	if (r < 0)
 		return r;
-	r = as_name_lookup(table, token_text(p, tok), token_len(p, tok), token_pos(p, tok), &found, p->err);
+	r = as_name_lookup(table, name.ptr, name.len, name.pos, &found, p->err);
 	if (r < 0)
 		return r;
 	*out = (struct as_choice){true, found->value, token_pos(p, tok)};
@@ -285,11 +363,12 @@ static int read_arch(struct parser *p, unsigned int tok, void *out)
 
 static int read_choices(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_strings *out)
 {
+	const struct as_name *unused;
 	int r = read_strings(p, tok, out);
 
 	for (unsigned int k = 0; r == 0 && k < out->count; k++) {
-		struct as_choice unused;
-		r = read_choice(p, out->first + k, table, &unused);
+		struct as_str name = as_profile_string(p->profile, out, k);
+		r = as_name_lookup(table, name.ptr, name.len, name.pos, &unused, p->err);
 	}
 	return r;
 }
@@ -319,15 +398,19 @@ static int parse_kernel_part(const char *s, size_t len, unsigned int *ret)
 static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_kernel_version *version = out;
-	const char *text = token_text(p, tok), *dot;
-	unsigned int len = token_len(p, tok), major = 0, minor = 0;
+	struct as_str str;
+	const char *text, *dot;
+	unsigned int len, major = 0, minor = 0;
 	int r;
 
+	/* A pointer in Docker's type, which null sets to nil. */
+	*version = (struct as_kernel_version){0};
 	if (is_null(p, tok))
 		return 0;
-	r = plain_string(p, tok, "a kernel version string");
+	r = read_str(p, tok, "a kernel version string", &str);
 	if (r < 0)
 		return r;
+	text = str.ptr, len = str.len;
 	dot = memchr(text, '.', len);
 	if (len > 0 && (dot == NULL || parse_kernel_part(text, (size_t)(dot - text), &major) < 0 ||
 			parse_kernel_part(dot + 1, len - (size_t)(dot + 1 - text), &minor) < 0 ||
@@ -363,7 +446,7 @@ static const struct field arg_fields[] = {
 };
 
 /* Reads the array at TOK with READ_ONE for each element, which must be an
- * object; returns the number of elements in *COUNT. */
+ * object or null; returns the number of elements in *COUNT. */
 static int read_array_of_objects(struct parser *p, unsigned int tok, const char *what, unsigned int capacity,
 				 unsigned int *count, int (*read_one)(struct parser *, unsigned int, unsigned int))
 {
@@ -381,7 +464,8 @@ static int read_array_of_objects(struct parser *p, unsigned int tok, const char 
 		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "too many %s (%u, at most %u)", what, n,
 				    capacity);
 	for (unsigned int k = 0; k < n; k++) {
-		r = expect(p, at, AS_TOKEN_OBJECT, "an object");
+		/* A null element is an empty one, as Go decodes it. */
+		r = is_null(p, at) ? 0 : expect(p, at, AS_TOKEN_OBJECT, "an object");
 		if (r < 0)
 			return r;
 		r = read_one(p, at, k);
@@ -423,11 +507,12 @@ static const struct field rule_fields[] = {
 	{"names", offsetof(struct as_rule, names), read_strings},
 	{"name", offsetof(struct as_rule, name), read_legacy_name},
 	{"action", offsetof(struct as_rule, action), read_action},
-	{"errnoRet", offsetof(struct as_rule, errno_ret), read_number},
+	{"errnoRet", offsetof(struct as_rule, errno_ret), read_optional_number},
 	{"errno", offsetof(struct as_rule, errno_name), read_errno_name},
 	{"args", offsetof(struct as_rule, args), read_args},
 	{"includes", offsetof(struct as_rule, includes), read_condition},
 	{"excludes", offsetof(struct as_rule, excludes), read_condition},
+	{"comment", 0, read_comment},
 };
 
 static int read_one_rule(struct parser *p, unsigned int tok, unsigned int k)
@@ -477,7 +562,7 @@ static int read_arch_map(struct parser *p, unsigned int tok, void *out)
 
 static const struct field profile_fields[] = {
 	{"defaultAction", offsetof(struct as_profile, default_action), read_action},
-	{"defaultErrnoRet", offsetof(struct as_profile, default_errno_ret), read_number},
+	{"defaultErrnoRet", offsetof(struct as_profile, default_errno_ret), read_optional_number},
 	{"defaultErrno", offsetof(struct as_profile, default_errno_name), read_errno_name},
 	{"architectures", offsetof(struct as_profile, architectures), read_arch_list},
 	{"archMap", offsetof(struct as_profile, arch_map_count), read_arch_map},
@@ -513,7 +598,8 @@ int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct 
 
 	memset(ret, 0, offsetof(struct as_profile, arch_map));
 	ret->json = json;
-	ret->arch_map_count = ret->rule_count = ret->arg_count = 0;
+	ret->arch_map_count = ret->rule_count = ret->arg_count = ret->string_count = 0;
+	ret->decoded_len = 0;
 	if (is_null(&p, 0))
 		return as_error_set(err, -EINVAL, 0,
 				    "profile is null, which Docker runs unconfined "
@@ -537,8 +623,5 @@ bool as_str_to_cstr(struct as_str str, char *buf, size_t size)
 
 struct as_str as_profile_string(const struct as_profile *profile, const struct as_strings *list, unsigned int k)
 {
-	const struct as_token *tok = &profile->json->tokens[list->first + k];
-
-	return (struct as_str){profile->json->text + tok->start, (unsigned int)(tok->end - tok->start),
-			       (unsigned int)tok->start - 1};
+	return profile->strings[list->first + k];
 }

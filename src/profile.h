@@ -10,19 +10,24 @@
 
 #include "error.h"
 #include "json.h"
+#include "source.h"
 
 #define AS_PROFILE_MAX_RULES 2048
 #define AS_PROFILE_MAX_ARGS 2048
 #define AS_PROFILE_MAX_ARCH_MAP 64
+/* Decoding never makes a string more than three times longer: a byte of
+ * malformed UTF-8 becomes U+FFFD. */
+#define AS_PROFILE_MAX_DECODED (3 * AS_SOURCE_MAX_BYTES)
 
-/* A string of the profile, not NUL-terminated. */
+/* A string of the profile as Go's decoder reads it, not NUL-terminated: in
+ * the profile's bytes when they mean themselves, else decoded. */
 struct as_str {
 	const char *ptr; /* NULL when absent */
 	unsigned int len;
 	unsigned int pos; /* byte offset of its opening quote */
 };
 
-/* A JSON array of strings: tokens first .. first + count - 1. */
+/* A JSON array of strings: as_profile.strings[first .. first + count - 1]. */
 struct as_strings {
 	unsigned int first;
 	unsigned int count;
@@ -100,6 +105,12 @@ struct as_profile {
 	unsigned int rule_count;
 	struct as_arg args[AS_PROFILE_MAX_ARGS];
 	unsigned int arg_count;
+	struct as_str strings[AS_JSON_MAX_TOKENS];
+	unsigned int string_count;
+	/* The strings that do not mean their bytes, decoded; mapped memory
+	 * untouched until a profile has one. */
+	char decoded[AS_PROFILE_MAX_DECODED];
+	size_t decoded_len;
 };
 
 /* Read the profile in JSON into RET.  On error RET is left partly written. */

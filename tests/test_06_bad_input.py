@@ -98,11 +98,10 @@ CASES = [
     ("value-2-to-the-64", arg('"index": 0, "value": 18446744073709551616, "op": "SCMP_CMP_EQ"'), '1844',
      'number 18446744073709551616 is out of range'),
     ("syscalls-object", '{%s, "syscalls": {}}' % ALLOW, '{}}', 'expected an array, got an object'),
-    ("syscalls-null-element", '{%s, "syscalls": [null]}' % ALLOW, 'null', 'expected an object, got null'),
+    # Go decodes a null element as an empty rule, which runc refuses for its action.
+    ("syscalls-null-element", '{%s, "syscalls": [null]}' % ALLOW, 'null', 'rule has no "action"'),
     ("args-number-element", rule('"action": "SCMP_ACT_ERRNO", "args": [1]'), '1]', 'expected an object, got a number'),
     ("includes-array", rule('"action": "SCMP_ACT_ERRNO", "includes": []'), '[]', 'expected an object, got an array'),
-    ("escaped-name", '{%s, "syscalls": [{"names": ["mk\\u0064ir"], "action": "SCMP_ACT_ERRNO"}]}' % ALLOW,
-     '"mk', 'escape sequences are not supported in a string'),
     # malformed JSON
     ("truncated", '{%s, "syscalls": [{"names": ["mkd' % ALLOW, -1, 'unexpected end of profile'),
     ("unclosed-object", '{%s' % ALLOW, -1, 'unexpected end of profile'),
