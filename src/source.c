@@ -13,20 +13,42 @@
  * caller, as the pipeline's are. */
 static char *file_text;
 
+static int refuse_kind(const struct stat *st, struct as_error *err)
+{
+	if (S_ISDIR(st->st_mode))
+		return as_error_set(err, -EISDIR, AS_NO_POSITION, "profile is a directory");
+	if (!S_ISREG(st->st_mode))
+		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is not a regular file");
+	return 0;
+}
+
+/* Opening a FIFO, a tty or a tape has effects of its own (a writer sees a
+ * reader, a tape rewinds), so the path is first opened with O_PATH, which
+ * opens nothing, and only a regular file is opened for reading.  The second
+ * open may reach another file if the path is swapped in between: that is
+ * refused, and whoever can swap it could already have named any file there.
+ * Reopening through /proc/self/fd would close that gap, but /proc may be
+ * absent where a profile is applied. */
 static int open_file(const char *path, struct as_source *ret, struct as_error *err)
 {
-	_cleanup_close_ int fd = -1;
-	struct stat st;
+	_cleanup_close_ int where = -1, fd = -1;
+	struct stat seen, st;
+	int r;
 
+	where = open(path, O_PATH | O_CLOEXEC);
+	if (where < 0)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open profile: %s", strerror(errno));
+	if (fstat(where, &seen) < 0)
+		return as_error_set(err, -errno, AS_NO_POSITION, "cannot stat profile: %s", strerror(errno));
+	if ((r = refuse_kind(&seen, err)) < 0)
+		return r;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open profile: %s", strerror(errno));
 	if (fstat(fd, &st) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot stat profile: %s", strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return as_error_set(err, -EISDIR, AS_NO_POSITION, "profile is a directory");
-	if (!S_ISREG(st.st_mode))
-		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is not a regular file");
+	if (st.st_dev != seen.st_dev || st.st_ino != seen.st_ino)
+		return as_error_set(err, -EAGAIN, AS_NO_POSITION, "profile was replaced while it was opened");
 	if (st.st_size == 0)
 		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is empty");
 	if (st.st_size > AS_SOURCE_MAX_BYTES)

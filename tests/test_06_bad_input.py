@@ -1,10 +1,11 @@
 """Every kind of bad input: one line on stderr naming the profile and the
 position of the offending token, exit status 125, and main never runs."""
+import ctypes
 import os
 
 import pytest
 
-from conftest import NOBODY, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root, probe, run
+from conftest import NOBODY, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root, probe, run, tool
 
 ALLOW = '"defaultAction": "SCMP_ACT_ALLOW"'
 
@@ -188,6 +189,44 @@ def test_a_directory_is_refused(tmp_path):
 
 def test_a_device_is_refused():
     assert_refused(probe(["status"], profile="/dev/null"), "autoseccomp: /dev/null: profile is not a regular file")
+
+
+class OpenWatch:
+    """inotify's IN_OPEN on one path: whether anything opened the file
+    itself (an O_PATH open opens nothing, and makes no event)."""
+    IN_OPEN = 0x20
+
+    def __init__(self, path):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        assert self.fd >= 0 and self.libc.inotify_add_watch(self.fd, bytes(path), self.IN_OPEN) >= 0
+
+    def opened(self):
+        try:
+            return len(os.read(self.fd, 4096)) > 0
+        except BlockingIOError:
+            return False
+
+    def close(self):
+        os.close(self.fd)
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    """Opening a FIFO, a tty or a tape has effects of its own: the type is
+    checked before anything opens it."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    watch = OpenWatch(fifo)
+    try:
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        assert watch.opened()  # the watch sees a real open
+        assert_refused(probe(["status"], profile=fifo), f"autoseccomp: {fifo}: profile is not a regular file")
+        assert not watch.opened()
+        r = tool("check", fifo)
+        assert (r.returncode, r.stderr) == (1, f"autoseccomp: {fifo}: profile is not a regular file\n"), r
+        assert not watch.opened()
+    finally:
+        watch.close()
 
 
 def shorter_than_its_size():
