@@ -1,5 +1,5 @@
 # autoseccomp: see README.md.  `make`, `make check` (plain, then sanitized),
-# `make install PREFIX=... DESTDIR=...`.
+# `make install PREFIX=... DESTDIR=...`, `make uninstall` with the same.
 
 VERSION     := 0.1.0
 PREFIX      ?= /usr/local
@@ -41,7 +41,7 @@ ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
-.PHONY: all tests check check-plain check-sanitize bench install clean
+.PHONY: all tests check check-plain check-sanitize bench install uninstall clean
 all: $(LIBS) $(TOOL) $(EXAMPLES)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
@@ -189,23 +189,35 @@ check-plain: tests
 check-sanitize:
 	$(MAKE) BUILD=build-sanitize SANITIZE=1 check-plain
 
-$(BUILD)/autoseccomp.pc: src/autoseccomp.pc.in Makefile
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' $< > $@
+MAN1_PAGES := $(notdir $(wildcard src/man/man1/*.1))
+MAN3_PAGES := $(notdir $(wildcard src/man/man3/*.3))
 
-install: $(LIBS) $(TOOL) $(BUILD)/autoseccomp.pc
+# The .pc file is written at install time, from this install's directories:
+# a file built once would keep the PREFIX of whichever install built it.
+install: $(LIBS) $(TOOL)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/autoseccomp
-	install -m 0644 src/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 src/man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 $(MAN1_PAGES:%=src/man/man1/%) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN3_PAGES:%=src/man/man3/%) $(DESTDIR)$(MANDIR)/man3/
 	install -m 0755 $(BUILD)/libautoseccomp.so $(DESTDIR)$(LIBDIR)/libautoseccomp.so.$(VERSION)
 	ln -sf libautoseccomp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libautoseccomp.so.0
 	ln -sf libautoseccomp.so.0 $(DESTDIR)$(LIBDIR)/libautoseccomp.so
 	install -m 0644 $(BUILD)/libautoseccomp.a $(DESTDIR)$(LIBDIR)/libautoseccomp.a
 	install -m 0644 include/autoseccomp.h $(DESTDIR)$(INCLUDEDIR)/autoseccomp.h
-	install -m 0644 $(BUILD)/autoseccomp.pc $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' src/autoseccomp.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc.tmp
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc.tmp
+	mv $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
+
+# Exactly the files install writes, for the same PREFIX and DESTDIR; the
+# directories stay, as others may share them.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/autoseccomp $(MAN1_PAGES:%=$(DESTDIR)$(MANDIR)/man1/%) \
+		$(MAN3_PAGES:%=$(DESTDIR)$(MANDIR)/man3/%) $(DESTDIR)$(LIBDIR)/libautoseccomp.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libautoseccomp.so.0 $(DESTDIR)$(LIBDIR)/libautoseccomp.so \
+		$(DESTDIR)$(LIBDIR)/libautoseccomp.a $(DESTDIR)$(INCLUDEDIR)/autoseccomp.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
 
 clean:
 	rm -rf build build-sanitize profiles/default.h

@@ -51,6 +51,31 @@ def test_install_honours_prefix_and_destdir(installed):
     assert "prefix=/opt/as" in (root / "lib/pkgconfig/autoseccomp.pc").read_text()
 
 
+def make_install(target, destdir, *variables):
+    subprocess.run(["make", "-C", ROOT, f"BUILD={BUILD}", target, f"DESTDIR={destdir}", *variables], check=True,
+                   capture_output=True, env=dict(os.environ, SANITIZE="1" if SANITIZE else ""))
+
+
+def test_each_install_writes_a_pc_file_for_its_own_directories(tmp_path):
+    """A second install with other directories does not ship the first one's .pc file."""
+    make_install("install", tmp_path / "a", "PREFIX=/a")
+    make_install("install", tmp_path / "b", "PREFIX=/b", "LIBDIR=/b/lib64", "INCLUDEDIR=/b/inc")
+    a = (tmp_path / "a/a/lib/pkgconfig/autoseccomp.pc").read_text().splitlines()
+    b = (tmp_path / "b/b/lib64/pkgconfig/autoseccomp.pc").read_text().splitlines()
+    assert "prefix=/a" in a, a
+    assert {"prefix=/b", "libdir=/b/lib64", "includedir=/b/inc"} <= set(b), b
+
+
+def test_uninstall_removes_exactly_what_install_wrote(tmp_path):
+    make_install("install", tmp_path, "PREFIX=/u")
+    root = tmp_path / "u"
+    (root / "lib" / "other.so").write_text("not ours")
+    installed = {p for p in root.rglob("*") if not p.is_dir()}
+    assert len(installed) > 10
+    make_install("uninstall", tmp_path, "PREFIX=/u")
+    assert {p for p in root.rglob("*") if not p.is_dir()} == {root / "lib" / "other.so"}
+
+
 def pkg_config(installed, *args):
     env = dict(os.environ, PKG_CONFIG_PATH=str(installed / "opt/as/lib/pkgconfig"),
                PKG_CONFIG_SYSROOT_DIR=str(installed))
