@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PROBE, REFERENCE, TOOL, compile_filter, needs_reference,
+from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PROBE, REFERENCE, ROOT, TOOL, compile_filter, needs_reference,
                       probe, run, tool)
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -156,6 +156,38 @@ def test_exec_unconfined_and_failures(tmp_path):
     r = run([TOOL, "exec", tmp_path / "missing.json", "--", PROBE, "status"], preload=False)
     assert r.returncode == 125 and r.stdout == "" and "cannot open profile" in r.stderr, r
     assert run([TOOL, "exec", "--", tmp_path / "nothing"], preload=False).returncode == 127
+
+
+def exit_statuses(page):
+    """The EXIT STATUS section of a man page: {status: its text, flattened}."""
+    text = (ROOT / "src" / "man" / "man1" / page).read_text()
+    section = text.split(".SH EXIT STATUS\n", 1)[1].split("\n.SH ", 1)[0]
+    statuses = {}
+    for entry in section.split(".TP\n")[1:]:
+        lines = entry.split("\n.PP\n")[0].splitlines()
+        words = " ".join(line.split(" ", 1)[1] if line.startswith(".") else line for line in lines[1:])
+        statuses[int(lines[0].split()[-1])] = words.replace("\\-", "-")
+    return statuses
+
+
+def test_exec_statuses_are_the_ones_both_pages_document(tmp_path):
+    """125 for exec's own failures (its command line included, as env(1)),
+    126 for a command found but not executable, 127 for one not found."""
+    plain = tmp_path / "not-executable"
+    plain.write_text("#!/bin/sh\n")
+    runs = {125: [[TOOL, "exec", "builtin"], [TOOL, "exec", tmp_path / "missing.json", "--", PROBE]],
+            126: [[TOOL, "exec", "--", plain], [TOOL, "exec", "--", tmp_path]],
+            127: [[TOOL, "exec", "--", tmp_path / "nothing"], [TOOL, "exec", "--", "no-such-command-anywhere"]]}
+    for status, argvs in runs.items():
+        for argv in argvs:
+            r = run(argv, preload=False)
+            assert r.returncode == status and r.stdout == "" and r.stderr.startswith("autoseccomp: "), (argv, r)
+    exec_page, main_page = exit_statuses("autoseccomp-exec.1"), exit_statuses("autoseccomp.1")
+    assert set(exec_page) == set(runs), exec_page
+    for status, says in [(125, "command line is wrong"), (126, "cannot be executed"), (127, "not found")]:
+        assert says in exec_page[status], exec_page[status]
+        assert "autoseccomp exec" in main_page[status] and says.replace("cannot", "could not") in main_page[status]
+    assert "exec" not in main_page[2] or "but exec" in main_page[2], main_page[2]
 
 
 @needs_reference
