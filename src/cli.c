@@ -260,6 +260,53 @@ static bool is_kept(unsigned int rule)
 	return false;
 }
 
+/* Whether the filter refuses syscall NAME on this host's own architecture,
+ * whatever its arguments: D says how.  A decision that depends on the
+ * arguments counts as allowed, since some calls get through. */
+static bool denied_natively(const char *name, struct as_decision *d)
+{
+	static const uint64_t zero[6];
+	struct as_entry native;
+	struct as_error err;
+	uint32_t kind;
+	int nr;
+
+	if (as_entry_by_arch(pipeline.host.native_arch, &native) < 0 ||
+	    (nr = seccomp_syscall_resolve_name_arch(native.arch, name)) < 0 ||
+	    as_explain(&pipeline.bpf, &pipeline.resolved, &pipeline.host, &native, nr, zero, d, &err) < 0)
+		return false;
+	kind = d->verdict.action & SECCOMP_RET_ACTION_FULL;
+	return !d->conditional && (kind == SECCOMP_RET_ERRNO || kind == SECCOMP_RET_TRAP ||
+				   kind == SECCOMP_RET_KILL_THREAD || kind == SECCOMP_RET_KILL_PROCESS);
+}
+
+/* What almost every program needs to start, report and end: a profile that
+ * denies one of them is seldom what its author meant.  brk is not here: the
+ * C libraries' malloc falls back to mmap without it. */
+static const struct {
+	const char *name;
+	const char *consequence;
+} vital_syscalls[] = {
+	{"execve", "no program can be started under it, by autoseccomp exec or by a confined program"},
+	{"exit_group", "no process can exit with a status"},
+	{"exit", "no thread can end"},
+	{"write", "nothing can be written, not even an error message"},
+	{"mmap", "a dynamically linked program cannot map its libraries"},
+	{"rt_sigreturn", "no signal handler can return"},
+};
+
+static void warn_vital_denied(void)
+{
+	for (size_t i = 0; i < sizeof(vital_syscalls) / sizeof(vital_syscalls[0]); i++) {
+		struct as_decision d;
+		char action[64];
+		if (!denied_natively(vital_syscalls[i].name, &d))
+			continue;
+		as_action_format(d.verdict.action, action, sizeof(action));
+		warn(d.pos, "%s is denied (%s): %s", vital_syscalls[i].name, action, vital_syscalls[i].consequence);
+	}
+}
+
 static int cmd_check(const struct options *opts)
 {
 	const struct as_profile *profile = &pipeline.profile;
@@ -282,6 +329,7 @@ static int cmd_check(const struct options *opts)
 				     (int)(name.len > 64 ? 64 : name.len), name.ptr);
 		}
 	}
+	warn_vital_denied();
 	printf("%s: loads: %u of %u rules apply, %u instructions\n", source.name,
 	       pipeline.resolved.rule_count, profile->rule_count, pipeline.bpf.len);
 	return 0;
@@ -481,12 +529,54 @@ static int cmd_explain(const struct options *opts)
 	return r;
 }
 
+/* A filter that denies execve would leave autoseccomp under it with its
+ * command unrun, and with nothing it can rely on to say so or even to exit:
+ * a profile that denies everything denies write and exit_group too.  So the
+ * decision is taken from the program before it is installed. */
+static int refuse_denied_execve(const struct options *opts)
+{
+	struct as_builtin builtin;
+	struct as_decision d;
+	struct as_error err;
+	char message[512], action[64];
+	int r;
+
+	source = AS_SOURCE_NAMED(opts->profile ? opts->profile : "builtin");
+	r = as_builtin_profile(&builtin, NULL, message, sizeof(message));
+	if (r < 0) {
+		fprintf(stderr, "%s\n", message);
+		return AUTOSECCOMP_EXIT_FAILURE;
+	}
+	/* Docker's default policy allows execve, and is not worth compiling
+	 * again here: the precompiled one is what gets installed. */
+	r = as_source_open(opts->profile, &builtin, &source, &err);
+	if (r == 0 && (source.kind == AS_SOURCE_UNCONFINED || (source.kind == AS_SOURCE_BUILTIN && builtin.precompiled)))
+		return 0;
+	if (r == 0 && (r = as_host_detect(&pipeline.host, &err)) == 0 && (r = as_source_text(&source, &err)) == 0)
+		r = as_pipeline_optimized(&source, &pipeline, &err);
+	if (r < 0) {
+		report(&err);
+		return AUTOSECCOMP_EXIT_FAILURE;
+	}
+	if (!denied_natively("execve", &d))
+		return 0;
+	as_action_format(d.verdict.action, action, sizeof(action));
+	as_error_set(&err, -EPERM, d.by == AS_BY_RULE || d.by == AS_BY_DEFAULT ? d.pos : AS_NO_POSITION,
+		     "execve is denied (%s): cannot execute %s", action, opts->words[0]);
+	report(&err);
+	return EXIT_CANNOT_EXECUTE;
+}
+
 static int cmd_exec(const struct options *opts)
 {
 	struct as_builtin builtin;
 	struct as_apply_options apply = {.spec = opts->profile, .builtin = &builtin, .trust_marker = true};
 	char message[768];
+	int r = refuse_denied_execve(opts);
 
+	as_source_close(&source);
+	if (r != 0)
+		return r;
 	if (as_builtin_profile(&builtin, NULL, message, sizeof(message)) < 0 ||
 	    as_apply(&apply, message, sizeof(message)) < 0) {
 		fprintf(stderr, "%s\n", message);

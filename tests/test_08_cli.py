@@ -5,8 +5,8 @@ import struct
 
 import pytest
 
-from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PROBE, REFERENCE, ROOT, TOOL, compile_filter, needs_reference,
-                      probe, run, tool)
+from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PROBE, REFERENCE, ROOT, TOOL, compile_filter,
+                      errno_default_with, needs_reference, probe, run, tool)
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 100}]}
@@ -188,6 +188,55 @@ def test_exec_statuses_are_the_ones_both_pages_document(tmp_path):
         assert says in exec_page[status], exec_page[status]
         assert "autoseccomp exec" in main_page[status] and says.replace("cannot", "could not") in main_page[status]
     assert "exec" not in main_page[2] or "but exec" in main_page[2], main_page[2]
+
+
+DENY_EXECVE = [
+    ("deny-all-errno", {"defaultAction": "SCMP_ACT_ERRNO"}, "SCMP_ACT_ERRNO(EPERM)"),
+    ("deny-all-kill", {"defaultAction": "SCMP_ACT_KILL"}, "SCMP_ACT_KILL_THREAD"),
+    ("deny-all-trap", {"defaultAction": "SCMP_ACT_TRAP"}, "SCMP_ACT_TRAP"),
+    ("deny-execve", {"defaultAction": "SCMP_ACT_ALLOW",
+                     "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO", "errnoRet": 100}]},
+     "SCMP_ACT_ERRNO(ENETDOWN)"),
+    ("kill-execve", {"defaultAction": "SCMP_ACT_ALLOW",
+                     "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_KILL_PROCESS"}]}, "SCMP_ACT_KILL_PROCESS"),
+]
+
+
+@pytest.mark.parametrize("profile, action", [c[1:] for c in DENY_EXECVE], ids=[c[0] for c in DENY_EXECVE])
+def test_exec_under_a_profile_that_denies_execve_exits_126(write_profile, tmp_path, profile, action):
+    """Not a crash, and not a silent status: the program is refused before
+    the filter, which may deny write and exit_group too, is installed."""
+    path = write_profile(profile)
+    ran = tmp_path / "ran"
+    r = run([TOOL, "exec", path, "--", "touch", ran], preload=False)
+    assert r.returncode == 126 and r.stdout == "" and not ran.exists(), r
+    assert r.stderr.startswith(f"autoseccomp: {path}:") and r.stderr.count("\n") == 1, r
+    assert r.stderr.endswith(f": execve is denied ({action}): cannot execute touch\n"), r
+    assert run([TOOL, "exec", "unconfined", "--", "touch", ran], preload=False).returncode == 0 and ran.exists()
+
+
+VITAL = ["execve", "exit_group", "exit", "write", "mmap", "rt_sigreturn"]
+
+
+def denied_warnings(stderr):
+    return [line.split(": warning: ")[1].split(" ")[0] for line in stderr.splitlines() if " is denied (" in line]
+
+
+def test_check_warns_about_a_profile_that_denies_what_every_program_needs(write_profile):
+    path = write_profile('{"defaultAction": "SCMP_ACT_ERRNO"}')
+    r = tool("check", path)
+    assert r.returncode == 0 and r.stdout.startswith(f"{path}: loads: "), r
+    assert denied_warnings(r.stderr) == VITAL, r.stderr
+    assert f"autoseccomp: {path}:1:19: warning: exit_group is denied (SCMP_ACT_ERRNO(EPERM)): " in r.stderr
+    r = tool("check", write_profile(errno_default_with(without=("write", "mmap"))))
+    assert r.returncode == 0 and denied_warnings(r.stderr) == ["write", "mmap"], r.stderr
+    # A call denied for some arguments only gets through for others: no warning.
+    r = tool("check", write_profile(errno_default_with(
+        {"names": ["write"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_NE"}]},
+        without=("write",))))
+    assert r.returncode == 0 and denied_warnings(r.stderr) == [], r.stderr
+    r = tool("check", "builtin", "--caps", "none")
+    assert r.returncode == 0 and denied_warnings(r.stderr) == [], r.stderr
 
 
 @needs_reference
