@@ -391,7 +391,8 @@ def test_the_library_installs_what_compile_writes(write_profile, tmp_path, kind)
     else:
         path, expected = write_profile(argument_check_per_syscall(100)), ["--plain"]
     assert tool("compile", path, *expected, "--caps", ",".join(ALL_CAPS), "-o", tmp_path / "expected.bpf").returncode == 0
-    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(path), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               AUTOSECCOMP_CACHE="on")
     for start in ("first", "cached"):
         installed = installed_filter(["sleep", "30"], env, tmp_path / f"{start}.bpf")
         assert installed == (tmp_path / "expected.bpf").read_bytes(), start
