@@ -8,6 +8,8 @@ INCLUDEDIR  ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
+# Root's cache of compiled profiles, which other users read (cache.h).
+CACHEDIR    ?= /var/cache/autoseccomp
 BUILD       ?= build
 PYTHON      ?= /usr/bin/python3
 
@@ -36,7 +38,8 @@ TOOL    := $(BUILD)/autoseccomp
 EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
                  $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
-                 $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so
+                 $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so \
+                 $(BUILD)/tests/libautoseccomp-test-cachedir.so
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
@@ -62,6 +65,8 @@ $(BUILD)/obj/precompiled.o: $(BUILD)/gen/precompiled-default.h
 $(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
+
+$(BUILD)/obj/cache.o: ALL_CFLAGS += -DAS_SYSTEM_CACHE_DIR='"$(CACHEDIR)"'
 
 # The shared object loads libseccomp only when it compiles a profile.
 $(BUILD)/libautoseccomp.so: $(OBJECTS) $(BUILD)/obj/libseccomp-lazy.o
@@ -104,6 +109,16 @@ $(BUILD)/tests/probe-static: tests/probe.c $(BUILD)/libautoseccomp.a
 
 $(BUILD)/tests/probe-api: tests/probe-api.c $(BUILD)/libautoseccomp.so
 	$(CC) $(ALL_CFLAGS) $< -o $@ -L$(BUILD) -l:libautoseccomp.so -Wl,-rpath,$(abspath $(BUILD))
+
+# The library with a system cache the tests may change and remove: the
+# build's own, not the machine's.
+$(BUILD)/tests/obj/cache.o: src/cache.c src/*.h include/autoseccomp.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DAS_SYSTEM_CACHE_DIR='"$(abspath $(BUILD))/tests/system-cache"' -c $< -o $@
+
+$(BUILD)/tests/libautoseccomp-test-cachedir.so: $(filter-out $(BUILD)/obj/cache.o,$(OBJECTS)) \
+		$(BUILD)/tests/obj/cache.o $(BUILD)/obj/libseccomp-lazy.o
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,defs -Wl,-z,now $^ -o $@
 
 $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 	@mkdir -p $(@D)

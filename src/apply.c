@@ -142,15 +142,15 @@ static int program_for(const struct as_apply_options *options, struct as_source 
 		       const struct as_host *host, struct as_program *ret, struct as_error *err)
 {
 	struct as_pipeline *ws = workspace;
-	_cleanup_close_ int cache = -1;
+	_cleanup_cache_ struct as_cache cache = AS_CACHE_NONE;
 	struct as_cache_key key;
 	int r;
 
 	if (source->kind == AS_SOURCE_BUILTIN && options->builtin->precompiled && as_precompiled_find(host, ret))
 		return 0;
 	if (source->kind == AS_SOURCE_FILE)
-		cache = as_cache_open();
-	if (cache >= 0 && as_cache_key_of(source, host, &key) && as_cache_load(cache, &key, ret))
+		cache = as_cache_open(source);
+	if (cache.dir >= 0 && as_cache_key_of(source, host, &key) && as_cache_load(&cache, &key, ret))
 		return 0;
 	r = as_source_text(source, err);
 	if (r < 0)
@@ -159,8 +159,8 @@ static int program_for(const struct as_apply_options *options, struct as_source 
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to compile in: %s", strerror(errno));
 	ws->host = *host;
 	r = as_pipeline_optimized(source, ws, err);
-	if (r == 0 && cache >= 0 && as_cache_key_of(source, host, &key))
-		as_cache_store(cache, &key, &ws->bpf);
+	if (r == 0 && cache.dir >= 0 && as_cache_key_of(source, host, &key))
+		as_cache_store(&cache, &key, &ws->bpf);
 	*ret = as_bpf_program(&ws->bpf);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h> /* renameat */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,8 +19,8 @@
 
 /* An entry: a header, the program, and a checksum of both.  The checksum
  * catches damage; an entry forged by someone who can write the directory
- * would pass any checksum, which is why the directory must be this user's
- * alone. */
+ * would pass any checksum, which is why only some writers are trusted
+ * (cache.h). */
 #define ENTRY_MAGIC "ASCACHE2"
 
 struct entry_header {
@@ -81,13 +82,16 @@ bool as_cache_key_of(const struct as_source *source, const struct as_host *host,
 	return true;
 }
 
-/* A directory or file is trusted only when this user owns it and no one
- * else can write it. */
-static bool trusted(int fd, mode_t type)
+#ifndef AS_SYSTEM_CACHE_DIR
+#error "AS_SYSTEM_CACHE_DIR: the Makefile sets it from CACHEDIR"
+#endif
+
+/* See cache.h for why OWNER, and no one else, must be able to write it. */
+static bool trusted(int fd, mode_t type, uid_t owner)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == owner &&
 	       (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
@@ -104,43 +108,73 @@ static bool path_join(char *buf, size_t len, const char *head, const char *tail)
 	return true;
 }
 
-static bool cache_base(char *buf, size_t len)
+/* This user's own directory: $XDG_CACHE_HOME/autoseccomp, else, unless
+ * XDG_ONLY, $HOME/.cache/autoseccomp. */
+static bool user_dir(char *buf, size_t len, bool xdg_only)
 {
-	/* secure_getenv reads nothing in secure-execution mode: no cache there. */
 	const char *xdg = secure_getenv("XDG_CACHE_HOME"), *home = secure_getenv("HOME");
 
 	if (xdg != NULL && xdg[0] == '/')
-		return path_join(buf, len, xdg, "");
-	if (home != NULL && home[0] == '/')
-		return path_join(buf, len, home, "/.cache");
+		return path_join(buf, len, xdg, "/autoseccomp");
+	if (!xdg_only && home != NULL && home[0] == '/')
+		return path_join(buf, len, home, "/.cache/autoseccomp");
 	return false;
 }
 
-int as_cache_open(void)
+/* PATH, opened and checked for OWNER; made with MODE, and its parent if need
+ * be, when it is missing and MODE is not 0. */
+static int open_dir(char *path, mode_t mode, uid_t owner)
 {
-	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
-	char path[PATH_MAX];
-	size_t base;
-	int fd;
+	char *slash = strrchr(path, '/');
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool made = false;
 
-	if ((setting != NULL && strcmp(setting, "off") == 0) || !cache_base(path, sizeof(path) - 16))
-		return -1;
-	base = strlen(path);
-	path_join(path + base, sizeof(path) - base, "", "/autoseccomp");
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		/* The first start creates it, and its parent if need be. */
-		path[base] = '\0';
-		mkdir(path, 0700);
-		path[base] = '/';
-		mkdir(path, 0700);
+	if (fd < 0 && errno == ENOENT && mode != 0 && slash != NULL && slash != path) {
+		*slash = '\0';
+		mkdir(path, mode);
+		*slash = '/';
+		made = mkdir(path, mode) == 0;
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	if (fd >= 0 && !trusted(fd, S_IFDIR)) {
+	if (fd >= 0 && !trusted(fd, S_IFDIR, owner)) {
 		close(fd);
 		return -1;
 	}
+	/* Root's umask must not keep users out of the system directory. */
+	if (made && fd >= 0)
+		fchmod(fd, mode);
 	return fd;
+}
+
+struct as_cache as_cache_open(const struct as_source *source)
+{
+	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
+	uid_t euid = geteuid();
+	char path[PATH_MAX];
+	struct stat profile;
+
+	if (getauxval(AT_SECURE) != 0 || (setting != NULL && strcmp(setting, "off") == 0) ||
+	    fstat(source->fd, &profile) < 0)
+		return AS_CACHE_NONE;
+	if (euid == 0 && user_dir(path, sizeof(path), true))
+		return (struct as_cache){open_dir(path, 0700, 0), 0, 0600};
+	if (euid == 0 && path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, "")) {
+		/* A program tells what its profile says: others may read it
+		 * where they may read the profile. */
+		mode_t entry_mode = profile.st_mode & S_IROTH ? 0644 : 0600;
+		return (struct as_cache){open_dir(path, 0755, 0), 0, entry_mode};
+	}
+	if (profile.st_uid == euid)
+		return user_dir(path, sizeof(path), false) ? (struct as_cache){open_dir(path, 0700, euid), euid, 0600}
+							     : AS_CACHE_NONE;
+	if (path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, ""))
+		return (struct as_cache){open_dir(path, 0, 0), 0, 0};
+	return AS_CACHE_NONE;
+}
+
+void as_cache_close(struct as_cache *cache)
+{
+	as_closep(&cache->dir);
 }
 
 static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_SIZE + 1])
@@ -168,7 +202,7 @@ static bool entry_valid(const struct as_cache_key *key, size_t size)
 	return checksum == as_fnv1a64(entry->bytes, size - sizeof(checksum));
 }
 
-bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *ret)
+bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret)
 {
 	char name[2 * AS_SHA256_SIZE + 1];
 	_cleanup_close_ int fd = -1;
@@ -177,8 +211,8 @@ bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *r
 	if (!have_entry())
 		return false;
 	entry_name(key, name);
-	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || !trusted(fd, S_IFREG))
+	fd = openat(cache->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !trusted(fd, S_IFREG, cache->owner))
 		return false;
 	n = read(fd, entry->bytes, sizeof(entry->bytes));
 	if (n <= 0 || !entry_valid(key, (size_t)n))
@@ -188,7 +222,7 @@ bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *r
 	return true;
 }
 
-void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf *bpf)
+void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf)
 {
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
 	size_t size = entry_size(bpf->len);
@@ -196,7 +230,7 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 	uint64_t checksum;
 	int fd;
 
-	if (bpf->len > BPF_MAXINSNS || !have_entry())
+	if (cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS || !have_entry())
 		return;
 	/* Built aside and copied in: written through entry->header, GCC 12 takes
 	 * the buffer for that member and refuses the checksum's copy below. */
@@ -214,10 +248,10 @@ void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf
 	memcpy(temporary + 1, name, sizeof(name) - 1);
 	temporary[sizeof(name)] = '.';
 	*as_hex((uint64_t)getpid(), 8, temporary + sizeof(name) + 1) = '\0';
-	fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(cache->dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	bool written = write(fd, entry->bytes, size) == (ssize_t)size;
-	if (close(fd) < 0 || !written || renameat(dir, temporary, dir, name) < 0)
-		unlinkat(dir, temporary, 0);
+	bool written = fchmod(fd, cache->entry_mode) == 0 && write(fd, entry->bytes, size) == (ssize_t)size;
+	if (close(fd) < 0 || !written || renameat(cache->dir, temporary, cache->dir, name) < 0)
+		unlinkat(cache->dir, temporary, 0);
 }

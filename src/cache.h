@@ -5,6 +5,7 @@
 #define AS_CACHE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "bpf.h"
 #include "resolve.h"
@@ -23,17 +24,49 @@ struct as_cache_key {
  * where it is, through a page-sized buffer. */
 bool as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret);
 
-/* The cache directory, opened and checked: owned by this user, writable by
- * no one else.  Returns a descriptor, or -1 when there is no usable cache
- * (turned off with AUTOSECCOMP_CACHE=off, no home, a directory that fails a
- * check, secure-execution mode). */
-int as_cache_open(void);
+/* Who may write an entry decides whether a start may trust it: an entry
+ * is trusted only where its writer could have changed the profile anyway.
+ *
+ * - Root (euid 0) trusts only root's directory and entries:
+ *   $XDG_CACHE_HOME/autoseccomp where it is set, else the system directory
+ *   (AS_SYSTEM_CACHE_DIR, the Makefile's CACHEDIR); never $HOME, which sudo
+ *   may leave pointing at another user's.
+ * - Another user trusts their own directory ($XDG_CACHE_HOME or
+ *   $HOME/.cache) only for a profile they own: anything running as them,
+ *   a confined program too, could rewrite that profile, so an entry it
+ *   forges gains it nothing.  For a profile owned by anyone else only the
+ *   system directory is read, and nothing is stored.
+ * - The owner is that of the open profile (fstat), not of a path read again.
+ * - A directory must be the required owner's and writable by no one else,
+ *   so no one else can add, rename or hard-link anything into it; an entry
+ *   must be that owner's too, a regular file, opened without following a
+ *   link.  A file of root's that is not an entry fails the magic, key and
+ *   checksum checks; an entry of root's moved or linked elsewhere carries
+ *   its own key, and root's entries are only ever root's own compiles.
+ * - Secure-execution processes, and AUTOSECCOMP_CACHE=off, use no cache. */
+struct as_cache {
+	int dir;           /* -1 when there is no usable cache */
+	uid_t owner;       /* of the directory and of every entry trusted in it */
+	mode_t entry_mode; /* of the entries this process stores; 0: it stores none */
+};
+
+#define AS_CACHE_NONE ((struct as_cache){.dir = -1})
+
+/* The cache that may serve SOURCE (a file, open), its directory opened and
+ * checked; AS_CACHE_NONE when there is none (turned off, no home, a
+ * directory that fails a check, secure-execution mode). */
+struct as_cache as_cache_open(const struct as_source *source);
+
+void as_cache_close(struct as_cache *cache);
+
+#define _cleanup_cache_ __attribute__((cleanup(as_cache_close)))
 
 /* The program stored under KEY, if there is one that passes every check,
  * in place in the cache's buffer: valid until the next load or store. */
-bool as_cache_load(int dir, const struct as_cache_key *key, struct as_program *ret);
+bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret);
 
-/* Store BPF under KEY, atomically; failures are ignored. */
-void as_cache_store(int dir, const struct as_cache_key *key, const struct as_bpf *bpf);
+/* Store BPF under KEY, atomically, where this process may; failures are
+ * ignored. */
+void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf);
 
 #endif

@@ -8,24 +8,37 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, ENOENT, EPERM, LIB, base_env, needs_root, probe
+from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, Result, base_env, needs_root, probe
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
 ALLOW_ALL = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["rmdir"], "action": "SCMP_ACT_ERRNO"}]}
 
+# The library with its system cache in the build directory, for the tests to
+# fill, damage and remove; the machine's own is left alone.
+TEST_LIB = BUILD / "tests" / "libautoseccomp-test-cachedir.so"
+SYSTEM_CACHE = BUILD / "tests" / "system-cache"
+# Root with no capabilities, as nobody has: a program's key includes them.
+CAPLESS_ROOT = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]
+
 needs_strace = pytest.mark.skipif(not shutil.which("strace"), reason="strace is not installed")
 
 
-def start(profile, cache_home, tmp_path, **env):
-    """One start of a confined process: (compiled now?, errno of a denied mkdir)."""
+def start(profile, cache_home, tmp_path, as_user=(), lib=LIB, target=None, **env):
+    """One start of a confined process, as AS_USER (a command prefix): (compiled
+    now?, errno of mkdir TARGET, which the profiles here deny)."""
     trace = tmp_path / "trace"
+    assignments = dict(AUTOSECCOMP_CACHE="on", LD_PRELOAD=lib, SECCOMP_PROFILE=profile)
+    if cache_home is not None:
+        assignments["XDG_CACHE_HOME"] = cache_home
+    assignments.update(env)
     # strace itself runs without the preload, which env(1) adds under it.
-    assignments = dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), XDG_CACHE_HOME=str(cache_home), **env)
-    subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, "env",
-                    *[f"{k}={v}" for k, v in assignments.items()], "true"], env=base_env(), check=True)
+    command = [*as_user, "env", *[f"{k}={v}" for k, v in assignments.items()]]
+    subprocess.run(["strace", "-f", "-e", "trace=memfd_create", "-o", trace, *command, "true"], env=base_env(),
+                   check=True)
     compiled = "memfd_create(" in trace.read_text()
-    r = probe(["mkdir", tmp_path / "denied"], env={"XDG_CACHE_HOME": cache_home, **env}, profile=profile)
+    r = Result(subprocess.run([*command, PROBE, "mkdir", target or tmp_path / "denied"], env=base_env(),
+                              capture_output=True, text=True))
     return compiled, r.errnos
 
 
@@ -145,27 +158,178 @@ def test_a_directory_owned_by_another_user_is_not_used(write_profile, tmp_path):
         assert start(profile, home, tmp_path) == (True, [EPERM])
 
 
+@pytest.fixture
+def public():
+    """A directory of root's that nobody can traverse (pytest's own are root's alone)."""
+    import tempfile
+    path = Path(tempfile.mkdtemp(prefix="autoseccomp-test-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path)
+
+
+def nobody_owns(path, directory=False):
+    if directory:
+        path.mkdir(mode=0o700)
+    os.chown(path, 65534, 65534)
+    return path
+
+
 @needs_root
 @needs_strace
-def test_capabilities_are_part_of_the_key(write_profile, tmp_path):
-    """The same profile resolves differently with other capabilities."""
+def test_capabilities_are_part_of_the_key(public, tmp_path):
+    """The same profile resolves differently with other capabilities; nobody
+    caches it only because nobody owns it."""
     import json
-    import tempfile
-    public = Path(tempfile.mkdtemp(prefix="autoseccomp-test-"))  # pytest's own directories are root's alone
-    try:
-        os.chmod(public, 0o755)
-        profile, home = public / "profile.json", tmp_path / "cache"
-        profile.write_text(json.dumps(DENY_MKDIR))
-        start(profile, home, tmp_path)
-        other = public / "nobody-cache"
-        other.mkdir()
-        os.chown(other, 65534, 65534)
-        r = probe(["status"], profile=profile, user="nobody", env={"XDG_CACHE_HOME": other})
-        assert r.status["Seccomp"] == 2, r
-        assert [e.name for e in entries(other)] != [e.name for e in entries(home)]
-        assert len(entries(other)) == len(entries(home)) == 1
-    finally:
-        shutil.rmtree(public)
+    profile, home = public / "profile.json", tmp_path / "cache"
+    profile.write_text(json.dumps(DENY_MKDIR))
+    nobody_owns(profile)
+    start(profile, home, tmp_path)
+    other = nobody_owns(public / "nobody-cache", directory=True)
+    r = probe(["status"], profile=profile, user="nobody", env={"XDG_CACHE_HOME": other, "AUTOSECCOMP_CACHE": "on"})
+    assert r.status["Seccomp"] == 2, r
+    assert [e.name for e in entries(other)] != [e.name for e in entries(home)]
+    assert len(entries(other)) == len(entries(home)) == 1
+
+
+# Turns every `ret ERRNO` of the entry named by argv[1] into `ret ALLOW`, and
+# gives it a checksum that matches (cache.c's layout: magic, key, flags,
+# stub_len, len, reserved, instructions, FNV-1a 64 of all before it).  Prints
+# how many it changed, and the Seccomp line of its own status.
+FORGE = r"""
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+header = struct.calcsize("<8s32s4I")
+length = struct.unpack_from("<8s32s4I", data)[4]
+changed = 0
+for at in range(header, header + 8 * length, 8):
+    code, jt, jf, k = struct.unpack_from("<HBBI", data, at)
+    if code == 0x06 and k & 0xffff0000 == 0x00050000:
+        struct.pack_into("<HBBI", data, at, code, jt, jf, 0x7fff0000)
+        changed += 1
+checksum = 0xcbf29ce484222325
+for byte in data[:-8]:
+    checksum = ((checksum ^ byte) * 0x100000001b3) & 0xffffffffffffffff
+struct.pack_into("<Q", data, len(data) - 8, checksum)
+with open(sys.argv[1], "r+b") as f:
+    f.write(data)
+print(changed, [l for l in open("/proc/self/status") if l.startswith("Seccomp:")][0].split()[1])
+"""
+
+
+def forge(entry, as_user=(), confined=False):
+    """Forge ENTRY from a process of AS_USER; CONFINED: under the built-in profile."""
+    preload = [f"LD_PRELOAD={LIB}"] if confined else []
+    out = subprocess.run([*as_user, "env", *preload, "python3", "-c", FORGE, entry], env=base_env(),
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) > 0 and out[1] == ("2" if confined else "0"), out
+
+
+def deny_mkdir_as(public, name, owner):
+    import json
+    profile = public / name
+    profile.write_text(json.dumps(DENY_MKDIR))
+    os.chmod(profile, 0o644)
+    os.chown(profile, owner, owner)
+    return profile
+
+
+@needs_root
+@needs_strace
+def test_a_confined_program_cannot_forge_the_program_of_a_profile_it_cannot_write(public, tmp_path):
+    """The attack: a program confined as nobody plants an entry, under the key
+    of a root-owned profile's bytes, in nobody's own cache; nobody's next start
+    of that profile must not install it."""
+    theirs, own = deny_mkdir_as(public, "root.json", 0), deny_mkdir_as(public, "own.json", 65534)
+    home, work = nobody_owns(public / "cache", directory=True), nobody_owns(public / "work", directory=True)
+    assert start(own, home, tmp_path, as_user=NOBODY, target=work / "a") == (True, [EPERM])
+    [entry] = entries(home)  # the same bytes on the same host: the root-owned profile's key too
+    forge(entry, as_user=NOBODY, confined=True)
+    # The forgery passes every check: it serves the profile nobody could rewrite anyway.
+    assert start(own, home, tmp_path, as_user=NOBODY, target=work / "b") == (False, [0])
+    assert start(theirs, home, tmp_path, as_user=NOBODY, target=work / "c")[1] == [EPERM]
+    assert entries(home) == [entry]
+
+
+def remove_system_cache():
+    if SYSTEM_CACHE.is_symlink():
+        SYSTEM_CACHE.unlink()
+    shutil.rmtree(SYSTEM_CACHE, ignore_errors=True)
+
+
+@pytest.fixture
+def system_cache():
+    remove_system_cache()
+    yield SYSTEM_CACHE
+    remove_system_cache()
+
+
+def system_entries():
+    return sorted(SYSTEM_CACHE.iterdir()) if SYSTEM_CACHE.exists() else []
+
+
+@needs_root
+@needs_strace
+def test_root_fills_the_system_cache_which_serves_other_users(public, tmp_path, system_cache):
+    profile, work = deny_mkdir_as(public, "root.json", 0), nobody_owns(public / "work", directory=True)
+    home = public / "root-home"
+    home.mkdir()
+    # Root's HOME is not a cache: the system directory is, made for others to read.
+    assert start(profile, None, tmp_path, as_user=CAPLESS_ROOT, lib=TEST_LIB, HOME=home) == (True, [EPERM])
+    assert list(home.iterdir()) == []
+    [entry] = system_entries()
+    assert (SYSTEM_CACHE.stat().st_uid, oct(SYSTEM_CACHE.stat().st_mode & 0o777)) == (0, "0o755")
+    assert (entry.stat().st_uid, oct(entry.stat().st_mode & 0o777)) == (0, "0o644")
+    assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "a") == (False, [EPERM])
+    assert system_entries() == [entry]
+
+
+@needs_root
+@needs_strace
+def test_an_entry_of_a_profile_others_cannot_read_is_root_s_alone(public, tmp_path, system_cache):
+    profile = deny_mkdir_as(public, "root.json", 0)
+    os.chmod(profile, 0o600)
+    start(profile, None, tmp_path, as_user=CAPLESS_ROOT, lib=TEST_LIB)
+    [entry] = system_entries()
+    assert oct(entry.stat().st_mode & 0o777) == "0o600"
+
+
+def untrust(entry, how, public):
+    if how == "group-writable directory":
+        os.chmod(SYSTEM_CACHE, 0o775)
+    elif how == "other-writable directory":
+        os.chmod(SYSTEM_CACHE, 0o757)
+    elif how == "directory of another user":
+        os.chown(SYSTEM_CACHE, 65534, 65534)
+    elif how == "directory as a symbolic link":
+        SYSTEM_CACHE.rename(public / "elsewhere")
+        SYSTEM_CACHE.symlink_to(public / "elsewhere")
+    elif how == "group-writable entry":
+        os.chmod(entry, 0o664)
+    elif how == "other-writable entry":
+        os.chmod(entry, 0o646)
+    elif how == "entry of another user":
+        os.chown(entry, 65534, 65534)
+    elif how == "entry as a symbolic link":
+        entry.rename(public / "forged")
+        entry.symlink_to(public / "forged")
+
+
+@needs_root
+@needs_strace
+@pytest.mark.parametrize("how", ["group-writable directory", "other-writable directory", "directory of another user",
+                                 "directory as a symbolic link", "group-writable entry", "other-writable entry",
+                                 "entry of another user", "entry as a symbolic link"])
+def test_a_system_cache_others_could_write_is_not_read(public, tmp_path, system_cache, how):
+    """A forged entry that is served while the system cache passes its checks
+    is ignored once either check fails."""
+    profile, work = deny_mkdir_as(public, "root.json", 0), nobody_owns(public / "work", directory=True)
+    start(profile, None, tmp_path, as_user=CAPLESS_ROOT, lib=TEST_LIB)
+    [entry] = system_entries()
+    forge(entry)
+    assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "a") == (False, [0])
+    untrust(entry, how, public)
+    assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "b") == (True, [EPERM])
 
 
 def sha256_code():
