@@ -38,7 +38,8 @@ bool as_cache_key_of(const struct as_source *source, const struct as_host *host,
  *   system directory is read, and nothing is stored.
  * - The owner is that of the open profile (fstat), not of a path read again.
  * - A directory must be the required owner's and writable by no one else,
- *   so no one else can add, rename or hard-link anything into it; an entry
+ *   so no one else can add, rename or hard-link anything into it (one
+ *   swapped in by whoever owns its parent must pass the same check); an entry
  *   must be that owner's too, a regular file, opened without following a
  *   link.  A file of root's that is not an entry fails the magic, key and
  *   checksum checks; an entry of root's moved or linked elsewhere carries
