@@ -24,6 +24,26 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
 
 #define X32_SYSCALL_BIT 0x40000000u
 
+/* Whether two of RULE's conditions compare one argument (indexes out of
+ * range aside): libseccomp refuses that in one rule, so runc then makes every
+ * condition a rule of its own, and they are ORed, conditions on other indexes
+ * included. */
+static bool repeats_an_index(const struct as_profile *profile, const struct as_rule *rule)
+{
+	const struct as_arg *args = &profile->args[rule->args.first];
+	unsigned int seen = 0;
+
+	for (unsigned int i = 0; i < rule->args.count; i++) {
+		uint64_t index = args[i].index.value;
+		if (index > 5)
+			continue;
+		if ((seen >> index) & 1)
+			return true;
+		seen |= 1u << index;
+	}
+	return false;
+}
+
 /* The rule for syscall NR (NAME, at POS in the profile) with RULE's arguments. */
 static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const struct as_profile *profile,
 			  const struct as_rule *rule, const char *name, unsigned int pos, struct as_error *err)
@@ -31,21 +51,15 @@ static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const st
 	const struct as_arg *args = &profile->args[rule->args.first];
 	unsigned int count = rule->args.count;
 	struct scmp_arg_cmp conds[6];
-	bool repeated = false;
-	unsigned int seen = 0;
+	bool repeated;
 	int r;
 
-	for (unsigned int i = 0; i < count; i++) {
+	for (unsigned int i = 0; i < count; i++)
 		if (args[i].index.value > 5)
 			return as_error_set(err, -EINVAL, args[i].index.pos,
 					    "argument index %llu is out of range (syscalls only have up to 6 arguments)",
 					    (unsigned long long)args[i].index.value);
-		repeated |= (seen >> args[i].index.value) & 1;
-		seen |= 1u << args[i].index.value;
-	}
-	/* libseccomp refuses two comparisons of one argument in a rule, so runc
-	 * makes every condition a rule of its own when an index repeats: they are
-	 * then ORed, conditions on other indexes included. */
+	repeated = repeats_an_index(profile, rule);
 	for (unsigned int i = 0; i < count; i++) {
 		const struct as_arg *arg = &args[i];
 		struct scmp_arg_cmp cond = {(unsigned int)arg->index.value, (enum scmp_compare)arg->op.value,
@@ -66,6 +80,13 @@ static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const st
 	return 0;
 }
 
+/* NAME's number, written into CNAME as libseccomp takes it; __NR_SCMP_ERROR
+ * for a name this libseccomp does not know, which runc skips. */
+static int resolve_name(struct as_str name, char *cname, size_t size)
+{
+	return as_str_to_cstr(name, cname, size) ? seccomp_syscall_resolve_name(cname) : __NR_SCMP_ERROR;
+}
+
 /* One rule per name, skipping what runc skips: rules that repeat the default
  * action and names this libseccomp does not know. */
 static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, const struct as_rule *rule,
@@ -80,9 +101,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, con
 		int nr, r;
 		if (name.len == 0)
 			return as_error_set(err, -EINVAL, name.pos, "empty string is not a valid syscall");
-		if (action == resolved->default_action || !as_str_to_cstr(name, cname, sizeof(cname)))
+		if (action == resolved->default_action)
 			continue;
-		nr = seccomp_syscall_resolve_name(cname);
+		nr = resolve_name(name, cname, sizeof(cname));
 		if (nr == __NR_SCMP_ERROR)
 			continue;
 		r = add_conditions(ctx, action, nr, profile, rule, cname, name.pos, err);
