@@ -6,6 +6,7 @@
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -107,6 +108,101 @@ static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, con
 		if (nr == __NR_SCMP_ERROR)
 			continue;
 		r = add_conditions(ctx, action, nr, profile, rule, cname, name.pos, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Bounds on what a profile expands to in libseccomp, counted per architecture
+ * of the filter.  Its time grows faster than the square of either: 370 names
+ * by 300 conditions on one argument, a 20 KB profile, took 42 s and 110 MB;
+ * 16000 names, within the token limit, on ten architectures took 26 s.  At
+ * these bounds the slowest shapes measured compile in a quarter of a second.
+ * Docker's and Podman's profiles, on x86_64 with its x86 and x32 sections,
+ * come to 1290 and 1437 rules and 30 and 36 conditions.  A rule for another
+ * syscall costs an instruction at least, an argument condition two to five
+ * (512 different ones made 1700 to 2700), so profiles much over either bound
+ * no longer fit in BPF_MAXINSNS unless they repeat themselves. */
+#define MAX_RULES BPF_MAXINSNS
+#define MAX_CONDITIONS 512
+
+/* The architectures of libseccomp's filter: the native one and the profile's. */
+static unsigned int count_arches(const struct as_resolved *resolved, const struct as_host *host)
+{
+	unsigned int n = 1;
+
+	for (unsigned int i = 0; i < resolved->arch_count; i++) {
+		bool seen = resolved->arches[i] == host->native_arch;
+		for (unsigned int j = 0; j < i; j++)
+			seen |= resolved->arches[j] == resolved->arches[i];
+		n += !seen;
+	}
+	return n;
+}
+
+/* The names of RULE that add_rule adds rules for. */
+static unsigned int count_added_names(const struct as_resolved *resolved, const struct as_rule *rule)
+{
+	unsigned int n = 0;
+
+	if (as_resolved_action(resolved->profile, rule) == resolved->default_action)
+		return 0;
+	for (unsigned int k = 0; k < rule->names.count; k++) {
+		char cname[64];
+		n += resolve_name(as_profile_string(resolved->profile, &rule->names, k), cname, sizeof(cname)) !=
+		     __NR_SCMP_ERROR;
+	}
+	return n;
+}
+
+static const char *plural(unsigned int n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* What runc has libseccomp add for the kept rules so far. */
+struct expansion {
+	unsigned int arches;
+	uint64_t rules, conditions;
+};
+
+/* Counts RULE into EXP; refuses it if that takes EXP over a bound. */
+static int expand_rule(const struct as_profile *profile, const struct as_rule *rule, unsigned int names,
+		       struct expansion *exp, struct as_error *err)
+{
+	unsigned int conditions = rule->args.count;
+	bool repeated = repeats_an_index(profile, rule);
+	char per_name[40] = "";
+
+	exp->rules += (uint64_t)names * (repeated ? conditions : 1) * exp->arches;
+	exp->conditions += (uint64_t)names * conditions * exp->arches;
+	if (exp->conditions > MAX_CONDITIONS)
+		return as_error_set(err, -E2BIG, rule->pos,
+				    "profile expands to more than %d argument conditions (%llu up to this rule: "
+				    "%u name%s x %u condition%s x %u architecture%s)",
+				    MAX_CONDITIONS, (unsigned long long)exp->conditions, names, plural(names), conditions,
+				    plural(conditions), exp->arches, plural(exp->arches));
+	if (exp->rules <= MAX_RULES)
+		return 0;
+	if (repeated)
+		snprintf(per_name, sizeof(per_name), " x %u condition%s", conditions, plural(conditions));
+	return as_error_set(err, -E2BIG, rule->pos,
+			    "profile expands to more than %d libseccomp rules (%llu up to this rule: %u name%s%s x %u "
+			    "architecture%s)",
+			    MAX_RULES, (unsigned long long)exp->rules, names, plural(names), per_name, exp->arches,
+			    plural(exp->arches));
+}
+
+/* Refuses a profile over the bounds, at the rule that crosses one, before
+ * libseccomp is given any of it. */
+static int check_expansion(const struct as_resolved *resolved, const struct as_host *host, struct as_error *err)
+{
+	struct expansion exp = {.arches = count_arches(resolved, host)};
+
+	for (unsigned int i = 0; i < resolved->rule_count; i++) {
+		const struct as_rule *rule = &resolved->profile->rules[resolved->rules[i]];
+		int r = expand_rule(resolved->profile, rule, count_added_names(resolved, rule), &exp, err);
 		if (r < 0)
 			return r;
 	}
@@ -332,9 +428,12 @@ static int build_stub(const struct as_resolved *resolved, const struct as_host *
 int as_bpf_filter_open(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf_filter *ret,
 		       struct as_error *err)
 {
-	_cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(resolved->default_action);
-	int r;
+	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+	int r = check_expansion(resolved, host, err);
 
+	if (r < 0)
+		return r;
+	ctx = seccomp_init(resolved->default_action);
 	if (ctx == NULL)
 		return as_error_set(err, -EINVAL, resolved->profile->default_action.pos,
 				    "libseccomp refused the default action");

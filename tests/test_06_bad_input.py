@@ -1,11 +1,15 @@
 """Every kind of bad input: one line on stderr naming the profile and the
 position of the offending token, exit status 125, and main never runs."""
 import ctypes
+import json
 import os
+import subprocess
+import time
 
 import pytest
 
-from conftest import NOBODY, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root, probe, run, tool
+from conftest import (EBADF, ENOANO, NOBODY, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, TOOL, base_env,
+                      builtin_names, needs_root, probe, run, tool)
 
 ALLOW = '"defaultAction": "SCMP_ACT_ALLOW"'
 
@@ -254,3 +258,152 @@ def test_an_unreadable_file_is_refused(write_profile, tmp_path):
     os.chmod(path, 0o000)
     r = probe(["status"], profile=path, user="nobody")
     assert_refused(r, f"autoseccomp: {path}: cannot open profile: Permission denied")
+
+
+# The bounds on what a profile expands to, per architecture of the filter:
+# runc adds one libseccomp rule per name, or one per condition where an
+# argument index repeats.  The tests' filters have the native architecture
+# only unless they say otherwise.
+MAX_RULES, MAX_CONDITIONS = 4096, 512
+# Calls the probe makes only when told to, each taking a file descriptor first.
+FD_CALLS = ["ftruncate", "fchmod", "fchown", "flock", "fsync", "fdatasync", "syncfs", "fchdir", "fstatfs", "dup",
+            "dup2", "dup3", "fgetxattr", "flistxattr", "fremovexattr", "fsetxattr"]
+SYS_FTRUNCATE, SYS_FCHDIR = 77, 81
+TEN_ARCHES = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64",
+              "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC64LE",
+              "SCMP_ARCH_RISCV64"]
+
+
+def fd_rule(names, conditions, errno=ENOANO):
+    """NAMES denied ERRNO where their first argument is one of CONDITIONS
+    descriptors from 1000: an index repeated, so runc adds a rule per condition."""
+    return {"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": errno,
+            "args": [{"index": 0, "value": 1000 + i, "op": "SCMP_CMP_EQ"} for i in range(conditions)]}
+
+
+def expanding(*rules, **top):
+    return json.dumps(dict({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": list(rules)}, **top))
+
+
+def rule_position(text, n):
+    """The line and column of rule N (from 0) of a profile written by expanding()."""
+    offset = -1
+    for _ in range(n + 1):
+        offset = text.index('{"names"', offset + 1)
+    return position(text, offset)
+
+
+def timed(run_it):
+    """What RUN_IT returns, and the seconds it took."""
+    start = time.monotonic()
+    result = run_it()
+    return result, time.monotonic() - start
+
+
+# libseccomp takes from 26 s to a minute over the profiles refused in time
+# here: the timeout fails a test long before that.
+QUICK = 20
+# 370 names by 300 conditions on one argument: 20 KB, within every limit of
+# the parser.  libseccomp took 42 s and 110 MB over it, for a program of 777
+# instructions.
+EXPLODING = expanding(fd_rule(builtin_names()[:370], 300))
+
+
+def test_a_profile_expanding_to_a_hundred_thousand_conditions_is_refused_before_libseccomp(write_profile):
+    assert len(EXPLODING) < 24 * 1024
+    path = write_profile(EXPLODING)
+    r, elapsed = timed(lambda: probe(["status"], profile=path, timeout=QUICK))
+    line, column = rule_position(EXPLODING, 0)
+    assert_refused(r, f"autoseccomp: {path}:{line}:{column}: profile expands to more than {MAX_CONDITIONS} "
+                      "argument conditions (")
+    assert "names x 300 conditions x 1 architecture)" in r.stderr, r
+    assert elapsed < 2, elapsed
+
+
+@pytest.mark.parametrize("command", [["check"], ["explain"], ["explain", "read"], ["dump"], ["compile", "-o", "x.bpf"]])
+def test_the_command_refuses_a_profile_expanding_beyond_the_bounds(write_profile, tmp_path, command):
+    path = write_profile(EXPLODING)
+    argv = [str(a) for a in [TOOL, command[0], path, *command[1:]]]
+    r, elapsed = timed(lambda: subprocess.run(argv, capture_output=True, text=True, env=base_env(), timeout=QUICK,
+                                              cwd=tmp_path))
+    line, column = rule_position(EXPLODING, 0)
+    assert (r.returncode, r.stdout) == (1, ""), r
+    assert r.stderr.startswith(f"autoseccomp: {path}:{line}:{column}: profile expands to more than "
+                               f"{MAX_CONDITIONS} argument conditions ("), r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert elapsed < 2, elapsed
+
+
+def test_a_profile_at_the_bound_on_conditions_loads_and_denies_what_it_says(write_profile):
+    """16 names by 32 conditions on one argument."""
+    path = write_profile(expanding(fd_rule(FD_CALLS, MAX_CONDITIONS // len(FD_CALLS))))
+    r = probe(["syscall", SYS_FTRUNCATE, 1000, 0], ["syscall", SYS_FTRUNCATE, 1031, 0],
+              ["syscall", SYS_FTRUNCATE, 1032, 0], ["syscall", SYS_FCHDIR, 1010], ["syscall", SYS_FCHDIR, 999],
+              profile=path, env={"AUTOSECCOMP_CACHE": "off"})
+    assert r.main_ran, r
+    assert r.errnos == [ENOANO, ENOANO, EBADF, ENOANO, EBADF], r
+
+
+def test_a_profile_at_the_bound_on_rules_loads_and_denies_what_it_says(write_profile):
+    """4096 names, each of the 16 given 256 times."""
+    path = write_profile(expanding({"names": FD_CALLS * (MAX_RULES // len(FD_CALLS)), "action": "SCMP_ACT_ERRNO",
+                                    "errnoRet": ENOANO}))
+    r = probe(["syscall", SYS_FTRUNCATE, 1000, 0], ["syscall", SYS_FCHDIR, 999], profile=path,
+              env={"AUTOSECCOMP_CACHE": "off"})
+    assert r.main_ran, r
+    assert r.errnos == [ENOANO, ENOANO], r
+
+
+def test_the_rule_that_crosses_the_bound_on_conditions_is_named(write_profile):
+    text = expanding(fd_rule(FD_CALLS, MAX_CONDITIONS // len(FD_CALLS)), fd_rule(["mkdir"], 1))
+    path = write_profile(text)
+    line, column = rule_position(text, 1)
+    assert_refused(probe(["status"], profile=path),
+                   f"autoseccomp: {path}:{line}:{column}: profile expands to more than {MAX_CONDITIONS} argument "
+                   f"conditions ({MAX_CONDITIONS + 1} up to this rule: 1 name x 1 condition x 1 architecture)\n")
+
+
+def test_the_rule_that_crosses_the_bound_on_rules_is_named(write_profile):
+    text = expanding({"names": FD_CALLS * (MAX_RULES // len(FD_CALLS)), "action": "SCMP_ACT_ERRNO"},
+                     {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"})
+    path = write_profile(text)
+    line, column = rule_position(text, 1)
+    assert_refused(probe(["status"], profile=path),
+                   f"autoseccomp: {path}:{line}:{column}: profile expands to more than {MAX_RULES} libseccomp "
+                   f"rules ({MAX_RULES + 1} up to this rule: 1 name x 1 architecture)\n")
+
+
+def test_what_runc_does_not_add_is_not_counted(write_profile, tmp_path):
+    """Nothing for a rule with the default action, nor for a name libseccomp
+    does not know: the profile stays at the bound."""
+    text = expanding(fd_rule(FD_CALLS, MAX_CONDITIONS // len(FD_CALLS)),
+                     dict(fd_rule(["mkdir"] * 100, 10), action="SCMP_ACT_ALLOW"),
+                     fd_rule(["no_such_syscall"] * 100, 10))
+    r = probe(["syscall", SYS_FTRUNCATE, 1000, 0], ["mkdir", tmp_path / "a"], profile=write_profile(text))
+    assert r.errnos == [ENOANO, 0], r
+
+
+def test_each_architecture_counts(write_profile):
+    """A third of the bound and a little more: it loads natively, and is
+    refused on x86_64, x86 and x32."""
+    rule = fd_rule(FD_CALLS, MAX_CONDITIONS // len(FD_CALLS) // 3 + 1)
+    native = write_profile(expanding(rule))
+    assert probe(["syscall", SYS_FTRUNCATE, 1000, 0], profile=native).errnos == [ENOANO]
+    text = expanding(rule, architectures=["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"])
+    path = write_profile(text)
+    line, column = rule_position(text, 0)
+    assert_refused(probe(["status"], profile=path),
+                   f"autoseccomp: {path}:{line}:{column}: profile expands to more than {MAX_CONDITIONS} argument "
+                   f"conditions (528 up to this rule: 16 names x 11 conditions x 3 architectures)\n")
+
+
+def test_a_long_list_of_names_on_ten_architectures_is_refused_before_libseccomp(write_profile):
+    """No arguments, but 16000 names (the token limit allows them) on ten
+    architectures: 160000 rules, which took libseccomp 26 s."""
+    text = expanding({"names": FD_CALLS * 1000, "action": "SCMP_ACT_ERRNO"}, architectures=TEN_ARCHES)
+    path = write_profile(text)
+    r, elapsed = timed(lambda: probe(["status"], profile=path, timeout=QUICK))
+    line, column = rule_position(text, 0)
+    assert_refused(r, f"autoseccomp: {path}:{line}:{column}: profile expands to more than {MAX_RULES} libseccomp "
+                      "rules (160000 up to this rule: 16000 names x 10 architectures)\n")
+    assert elapsed < 2, elapsed
