@@ -47,7 +47,9 @@ bool as_bpf_shapes_differ(const struct as_resolved *resolved);
  * one shape or both: the rules are a quarter to a third of a compile of
  * Docker's profile, and the same for either shape.  Both stay the caller's, and in
  * place, until as_bpf_filter_close, which releases what libseccomp
- * allocated. */
+ * allocated.  A profile that expands to more than libseccomp compiles in
+ * good time is refused first, with -E2BIG at the rule that crosses the
+ * bound. */
 struct as_bpf_filter {
 	const struct as_resolved *resolved;
 	const struct as_host *host;
