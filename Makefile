@@ -26,9 +26,9 @@ LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile resolve bpf eval optimize pipeline scratch
+STAGES  := error source json names profile resolve bpf eval optimize probe sha256 pipeline scratch
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
-DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/sha256.o $(BUILD)/obj/cache.o \
+DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
                   $(BUILD)/obj/install.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
 TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o

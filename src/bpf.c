@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "probe.h"
 
 static void seccomp_releasep(scmp_filter_ctx *ctx)
 {
@@ -272,16 +273,23 @@ static int export_program(scmp_filter_ctx ctx, struct sock_filter *insns, unsign
 
 /* runc's ENOSYS stub.  A syscall numbered above every syscall the profile
  * names is taken to be newer than the profile and gets ENOSYS, so that libc
- * falls back to an older call instead of failing on the default errno. */
+ * falls back to an older call instead of failing on the default errno.
+ *
+ * The probe (probe.h) rides in it, for the host's own architecture: there
+ * only numbers above the profile's maximum reach it, where the stub already
+ * tests, so no other call pays for it.  With no ENOSYS to return (an
+ * allowing default, or no name this libseccomp knows), the stub is the
+ * probe's alone. */
 
-enum { MAX_SECTIONS = AS_RESOLVED_MAX_ARCHES, STUB_MAX = 8 + 8 * MAX_SECTIONS };
+enum { MAX_SECTIONS = AS_RESOLVED_MAX_ARCHES, STUB_MAX = 8 + 8 * MAX_SECTIONS + 4 + 2 * AS_PROBE_COUNT };
 
 /* Jump targets, resolved when the stub is complete. */
-enum { TO_NEXT, TO_SKIP_ONE, TO_ENOSYS, TO_FILTER, TO_SECTION };
+enum { TO_NEXT, TO_SKIP_ONE, TO_ENOSYS, TO_FILTER, TO_PROBE, TO_ANSWER, TO_SECTION = TO_ANSWER + AS_PROBE_COUNT };
 
 struct section {
 	uint32_t audit_arch;
 	bool has_max, has_x32_max;
+	bool probe; /* the host's own: numbers of its ABI above the maximum go to the probe */
 	uint32_t max, x32_max; /* largest syscall number named, for the ABI and for x32 */
 };
 
@@ -339,17 +347,27 @@ static void find_maxima(const struct as_resolved *resolved, uint32_t arch, struc
 	}
 }
 
+static bool emitted(const struct section *s)
+{
+	return s->has_max || s->has_x32_max || s->probe;
+}
+
 static void emit_section(struct stub *stub, const struct section *s, unsigned int label)
 {
 	bool x86_64 = s->audit_arch == AUDIT_ARCH_X86_64;
+	unsigned int above_max = s->probe ? TO_PROBE : TO_ENOSYS;
 
 	stub->at[label] = stub->len;
 	emit(stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
+	if (!s->has_max && !s->has_x32_max) {
+		emit(stub, BPF_JMP | BPF_JGE | BPF_K, AS_PROBE_FIRST_NR, TO_PROBE, TO_FILTER);
+		return;
+	}
 	if (s->audit_arch == AUDIT_ARCH_S390 || s->audit_arch == AUDIT_ARCH_S390X)
 		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_ENOSYS, TO_NEXT);
 	if (x86_64 && s->has_max && s->has_x32_max) {
 		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_SKIP_ONE, TO_NEXT);
-		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->max, TO_ENOSYS, TO_FILTER);
+		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->max, above_max, TO_FILTER);
 		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->x32_max, TO_ENOSYS, TO_FILTER);
 		return;
 	}
@@ -359,7 +377,18 @@ static void emit_section(struct stub *stub, const struct section *s, unsigned in
 		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_NEXT, TO_FILTER);
 	else if (x86_64)
 		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_FILTER, TO_NEXT);
-	emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->has_max ? s->max : s->x32_max, TO_ENOSYS, TO_FILTER);
+	emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->has_max ? s->max : s->x32_max, s->has_max ? above_max : TO_ENOSYS,
+	     TO_FILTER);
+}
+
+/* One JEQ per probe number, each to its answer; other numbers go on to
+ * MISS: ENOSYS above the maximum, the filter where there is none. */
+static void emit_probe(struct stub *stub, unsigned int miss)
+{
+	stub->at[TO_PROBE] = stub->len;
+	for (unsigned int i = 0; i < AS_PROBE_COUNT; i++)
+		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, AS_PROBE_FIRST_NR + i, TO_ANSWER + i,
+		     i + 1 < AS_PROBE_COUNT ? TO_NEXT : miss);
 }
 
 static unsigned int jump_offset(const struct stub *stub, unsigned int from, unsigned int target)
@@ -394,33 +423,58 @@ static bool allows_by_default(uint32_t action)
 	return kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG || kind == SECCOMP_RET_TRACE;
 }
 
+/* The sections: the host's own first, then the profile's architectures,
+ * with their maxima where the stub returns ENOSYS. */
+static unsigned int find_sections(const struct as_resolved *resolved, const struct as_host *host,
+				  struct section sections[MAX_SECTIONS + 1])
+{
+	struct section *native;
+	unsigned int count = 0;
+
+	native = section_for(sections, &count, audit_arch_of(host->native_arch));
+	if (!allows_by_default(resolved->default_action)) {
+		find_maxima(resolved, host->native_arch, native);
+		for (unsigned int i = 0; i < resolved->arch_count && count < MAX_SECTIONS; i++)
+			find_maxima(resolved, resolved->arches[i],
+				    section_for(sections, &count, audit_arch_of(resolved->arches[i])));
+	}
+	/* An x32 host's own calls carry bit 30, and a section with only an
+	 * x32 maximum sends the others to libseccomp: neither has a probe. */
+	native->probe = host->native_arch != SCMP_ARCH_X32 && (native->has_max || !native->has_x32_max);
+	return count;
+}
+
 static int build_stub(const struct as_resolved *resolved, const struct as_host *host, struct stub *stub,
 		      struct as_error *err)
 {
 	struct section sections[MAX_SECTIONS + 1];
-	unsigned int count = 0, used = 0;
+	unsigned int count = find_sections(resolved, host, sections), used = 0;
+	bool enosys = false;
 
 	stub->len = 0;
-	if (allows_by_default(resolved->default_action))
-		return 0;
-	find_maxima(resolved, host->native_arch, section_for(sections, &count, audit_arch_of(host->native_arch)));
-	for (unsigned int i = 0; i < resolved->arch_count && count < MAX_SECTIONS; i++)
-		find_maxima(resolved, resolved->arches[i],
-			    section_for(sections, &count, audit_arch_of(resolved->arches[i])));
 	emit(stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
-	for (unsigned int i = 0; i < count; i++)
-		if (sections[i].has_max || sections[i].has_x32_max)
+	for (unsigned int i = 0; i < count; i++) {
+		if (emitted(&sections[i]))
 			emit(stub, BPF_JMP | BPF_JEQ | BPF_K, sections[i].audit_arch, TO_SECTION + used++, TO_NEXT);
+		enosys |= sections[i].has_max || sections[i].has_x32_max;
+	}
 	if (used == 0) {
 		stub->len = 0;
 		return 0;
 	}
 	emit(stub, BPF_JMP | BPF_JA, 0, TO_FILTER, TO_NEXT);
 	for (unsigned int i = 0, label = TO_SECTION; i < count; i++)
-		if (sections[i].has_max || sections[i].has_x32_max)
+		if (emitted(&sections[i]))
 			emit_section(stub, &sections[i], label++);
+	if (sections[0].probe)
+		emit_probe(stub, sections[0].has_max ? TO_ENOSYS : TO_FILTER);
 	stub->at[TO_ENOSYS] = stub->len;
-	emit(stub, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
+	if (enosys)
+		emit(stub, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
+	for (unsigned int i = 0; i < AS_PROBE_COUNT && sections[0].probe; i++) {
+		stub->at[TO_ANSWER + i] = stub->len;
+		emit(stub, BPF_RET | BPF_K, AS_PROBE_TAG + i, 0, 0);
+	}
 	stub->at[TO_FILTER] = stub->len;
 	return resolve_jumps(stub, err);
 }

@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include "optimize.h"
+#include "probe.h"
 
 __attribute__((weak)) int as_libseccomp_load(struct as_error *err)
 {
@@ -26,7 +27,11 @@ int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, 
 {
 	int r = resolve(source, pl, err);
 
-	return r < 0 ? r : as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
+	if (r == 0)
+		r = as_bpf_compile(&pl->resolved, &pl->host, AS_BPF_AS_RUNC, &pl->bpf, err);
+	if (r == 0)
+		as_probe_seal(&pl->bpf);
+	return r;
 }
 
 /* Whether argument checks make the rewrite lose: each one costs it a jump
@@ -48,7 +53,8 @@ static bool checks_dominate(const struct as_resolved *resolved)
 	return checked * 6 > names;
 }
 
-int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
+/* The program to install, in PL->bpf, unsealed. */
+static int optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {
 	_cleanup_bpf_filter_ struct as_bpf_filter filter = {0};
 	unsigned int rewrite_len = 0;
@@ -71,5 +77,14 @@ int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl
 	r = as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
 	if (r == 0 && rewrite_len > 0 && rewrite_len < pl->bpf.len)
 		as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len);
+	return r;
+}
+
+int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
+{
+	int r = optimized(source, pl, err);
+
+	if (r == 0)
+		as_probe_seal(&pl->bpf);
 	return r;
 }

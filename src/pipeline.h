@@ -27,7 +27,9 @@ struct as_pipeline {
 int as_libseccomp_load(struct as_error *err);
 
 /* Run the stages from SOURCE's bytes to PIPELINE->bpf, for the host the
- * caller put in PIPELINE->host: libseccomp's program as runc has it built. */
+ * caller put in PIPELINE->host: libseccomp's program as runc has it built,
+ * with the probe's answers in its stub (probe.h).  Both entries return
+ * programs sealed: nothing may change one after. */
 int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);
 
 /* The same, to the program autoseccomp installs: libseccomp's linear program
