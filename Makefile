@@ -29,7 +29,7 @@ LIBSECCOMP  := -lseccomp
 STAGES  := error source json names profile resolve bpf eval optimize probe sha256 pipeline scratch
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
-                  $(BUILD)/obj/install.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
+                  $(BUILD)/obj/install.o $(BUILD)/obj/environ.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
 TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
 

@@ -11,11 +11,11 @@
 #include "bpf.h"
 #include "cache.h"
 #include "cleanup.h"
-#include "fnv.h"
-#include "hex.h"
+#include "environ.h"
 #include "install.h"
 #include "pipeline.h"
 #include "precompiled.h"
+#include "probe.h"
 #include "scratch.h"
 
 /* No heap before the filter, so none to release after it: a profile is
@@ -23,115 +23,30 @@
  * installed from the precompiled table. */
 static struct as_pipeline *workspace;
 
-/* The marker goes into the environment without the heap: its entry and,
- * when the variable is new, a copy of the environment's pointer array live in
- * static storage, next to the flag that guards them and the workspace.  The
- * entry's name is written here, not at run time, which puts all three in
- * .data, and they fit in less than a page: beside data the loader writes at
- * every start (__dso_handle's relocation, the C library's own), a start-up
- * dirties no page of its own for them.  An environment too long for that
- * copy goes to a larger one, in scratch memory; setenv would allocate. */
-#define MARKER_LEN (16 + 1 + 8 + 1 + 4)
-#define COMMON_ENVIRONMENT 440
-#define MAX_ENVIRONMENT 8192
+static atomic_flag busy = ATOMIC_FLAG_INIT;
 
-static struct {
-	atomic_flag busy;
-	char marker_entry[sizeof(AS_MARKER_VARIABLE) + MARKER_LEN + 1];
-	char *environment[COMMON_ENVIRONMENT];
-} state = {.busy = ATOMIC_FLAG_INIT, .marker_entry = AS_MARKER_VARIABLE "="};
-
-static char **long_environment;
-
-/* A name for the program, so a child can tell its parent's filter from
- * another; FNV-1a is enough for telling apart, and the marker is trusted no
- * further than the environment it comes from.  Formatted without stdio,
- * whose first use would fault in pages of the C library's code. */
-static void fingerprint(const struct as_program *program, char buf[MARKER_LEN + 1])
-{
-	uint64_t hash = as_fnv1a64(program->insns, program->len * sizeof(program->insns[0]));
-	char *p = buf;
-
-	p = as_hex(hash, 16, p);
-	*p++ = '.';
-	p = as_hex(program->flags, 8, p);
-	*p++ = '.';
-	p = as_hex(program->len, 4, p);
-	*p = '\0';
-}
-
-static bool marker_in_force(const char *marker)
-{
-	const char *inherited = secure_getenv(AS_MARKER_VARIABLE);
-
-	return inherited != NULL && strcmp(inherited, marker) == 0 && as_install_filter_in_force();
-}
-
-struct environment_change {
-	char **array; /* the environment's array before the change */
-	char **slot;    /* the entry replaced, if one was */
-	char *entry;
-};
-
-static char **marker_slot(void)
-{
-	size_t len = strlen(AS_MARKER_VARIABLE);
-
-	for (char **e = environ; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, AS_MARKER_VARIABLE, len) == 0 && (*e)[len] == '=')
-			return e;
-	return NULL;
-}
-
-static int set_marker(const char *marker, struct environment_change *change)
-{
-	char **slot = marker_slot(), **copy;
-	size_t count = 0;
-
-	memcpy(state.marker_entry + sizeof(AS_MARKER_VARIABLE), marker, MARKER_LEN + 1);
-	*change = (struct environment_change){environ, slot, slot ? *slot : NULL};
-	if (slot != NULL) {
-		*slot = state.marker_entry;
-		return 0;
-	}
-	while (environ != NULL && environ[count] != NULL)
-		count++;
-	if (count + 2 > MAX_ENVIRONMENT)
-		return setenv(AS_MARKER_VARIABLE, marker, 1);
-	if (count + 2 > COMMON_ENVIRONMENT && long_environment == NULL &&
-	    (long_environment = as_scratch(MAX_ENVIRONMENT * sizeof(char *))) == NULL)
-		return -1;
-	copy = count + 2 <= COMMON_ENVIRONMENT ? state.environment : long_environment;
-	memcpy(copy, environ, count * sizeof(environ[0]));
-	copy[count] = state.marker_entry;
-	copy[count + 1] = NULL;
-	environ = copy;
-	return 0;
-}
-
-static void undo_marker(const struct environment_change *change)
-{
-	if (change->slot != NULL)
-		*change->slot = change->entry;
-	environ = change->array;
-}
-
+/* The marker names the program a process installed, and only so that a
+ * child knows what to ask the kernel (probe.h): the child skips the install
+ * when the kernel answers as that program does.  It asks only when the
+ * marker names what it would install: a filter it does not know may kill
+ * calls to unknown numbers, and a forged marker then kills it before main,
+ * which fails closed. */
 static int install_marked(const struct as_program *program, const struct as_host *host, bool trust_marker,
 			  struct as_error *err)
 {
-	struct environment_change change;
-	char marker[MARKER_LEN + 1];
+	struct as_environ_change change;
+	struct as_probe probe;
+	bool answers = as_probe_expected(program, host->native_arch, &probe);
 	int r;
 
-	fingerprint(program, marker);
-	if (trust_marker && marker_in_force(marker))
+	if (trust_marker && answers && as_environ_marker_is(&probe) && as_probe_in_force(&probe))
 		return 0;
-	if (set_marker(marker, &change) < 0)
+	if (answers && as_environ_set_marker(&probe, &change) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot set %s: %s", AS_MARKER_VARIABLE,
 				    strerror(errno));
 	r = as_install(program, host, err);
-	if (r < 0)
-		undo_marker(&change);
+	if (r < 0 && answers)
+		as_environ_undo(&change);
 	return r;
 }
 
@@ -196,11 +111,11 @@ int as_apply(const struct as_apply_options *options, char *message, size_t messa
 {
 	int r;
 
-	if (atomic_flag_test_and_set(&state.busy)) {
+	if (atomic_flag_test_and_set(&busy)) {
 		snprintf(message, message_len, "autoseccomp: another thread is applying a filter");
 		return -EBUSY;
 	}
 	r = apply_locked(options, message, message_len);
-	atomic_flag_clear(&state.busy);
+	atomic_flag_clear(&busy);
 	return r;
 }

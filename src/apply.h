@@ -8,15 +8,10 @@
 
 #include "source.h"
 
-/* The environment variable that names the filter a process installed, so
- * that its children, which inherit both filter and environment, do not
- * install the same filter again. */
-#define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
-
 struct as_apply_options {
 	const char *spec;               /* SECCOMP_PROFILE's value, or NULL */
 	const struct as_builtin *builtin;
-	bool trust_marker;              /* may skip a filter the marker says is in force */
+	bool trust_marker;              /* may skip a filter the kernel shows in force (environ.h) */
 };
 
 /* Install what OPTIONS names.  On failure, writes the one-line message into

@@ -28,8 +28,3 @@ int as_install(const struct as_program *program, const struct as_host *host, str
 				    r);
 	return 0;
 }
-
-int as_install_filter_in_force(void)
-{
-	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == SECCOMP_MODE_FILTER;
-}

@@ -11,7 +11,4 @@
  * with TSYNC.  Allocates nothing. */
 int as_install(const struct as_program *program, const struct as_host *host, struct as_error *err);
 
-/* Whether the kernel reports a seccomp filter in force for this thread. */
-int as_install_filter_in_force(void);
-
 #endif

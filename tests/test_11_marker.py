@@ -1,0 +1,120 @@
+"""What a child inherits: the marker, which a child trusts only as far as
+the kernel answers the probe."""
+import sys
+
+from conftest import EPERM, LIB, PROBE, SIGSYS, probe, run
+
+DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+DENY_RMDIR = {"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["rmdir"], "action": "SCMP_ACT_ERRNO"}]}
+WEAK = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}
+KEYCTL = ["syscall", 250, 0, -3, 0]  # denied by the built-in profile, whatever the capabilities
+PROBE_FIRST_NR = 0x3fa50000
+PROBE_COUNT = 6
+
+
+def marker(profile=None):
+    """The marker a process confined with PROFILE puts in its environment."""
+    r = run(["printenv", "AUTOSECCOMP_FILTER"], profile=profile)
+    assert r.returncode == 0 and r.stdout.strip(), r
+    return r.stdout.strip()
+
+
+# A filter autoseccomp did not install, as systemd's SystemCallFilter= or a
+# container runtime leaves one: it allows everything, or kills what it does
+# not know, and then starts the child.
+FOREIGN_FILTER = r"""
+import ctypes, os, struct, sys
+RET, ALLOW, KILL = 0x06, 0x7fff0000, 0x80000000
+LD_NR, JGE = 0x20, 0x35
+if sys.argv[1] == "allow":
+    insns = [(RET, 0, 0, ALLOW)]
+else:  # kill every number above 1023
+    insns = [(LD_NR, 0, 0, 0), (JGE, 0, 1, 1024), (RET, 0, 0, KILL), (RET, 0, 0, ALLOW)]
+code = b"".join(struct.pack("HBBI", *i) for i in insns)
+buf = ctypes.create_string_buffer(code)
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+prog = Prog(len(insns), ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+assert libc.syscall(317, 1, 0, ctypes.byref(prog)) == 0, ctypes.get_errno()  # seccomp(SET_MODE_FILTER)
+os.execve(sys.argv[2], sys.argv[2:], os.environ)
+"""
+
+
+def under_foreign_filter(kind, argv, env):
+    """ARGV under a foreign filter of KIND, with ENV: the launcher itself runs
+    without them."""
+    assignments = [f"{k}={v}" for k, v in env.items()]
+    return run([sys.executable, "-c", FOREIGN_FILTER, kind, "/usr/bin/env", *assignments, *argv], preload=False)
+
+
+def test_a_forged_marker_under_a_weaker_profile_does_not_skip_the_builtin(write_profile):
+    """The parent installed a weak profile; the child, asked for the
+    built-in one, carries the built-in profile's marker: it still installs
+    it, and keyctl fails."""
+    forged = marker()
+    r = probe(["exec", "/usr/bin/env", "SECCOMP_PROFILE=builtin", f"AUTOSECCOMP_FILTER={forged}", PROBE, *KEYCTL,
+               "--", "status"], profile=write_profile(WEAK))
+    assert r.errnos == [EPERM], r
+    assert r.status["Seccomp_filters"] == 2, r
+
+
+def test_a_forged_marker_under_a_foreign_filter_does_not_skip(write_profile, tmp_path):
+    profile = write_profile(DENY_MKDIR)
+    env = {"LD_PRELOAD": str(LIB), "SECCOMP_PROFILE": str(profile), "AUTOSECCOMP_FILTER": marker(profile)}
+    r = under_foreign_filter("allow", [PROBE, "mkdir", tmp_path / "a", "--", "status"], env)
+    assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 2, r
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_forged_marker_under_a_filter_that_kills_unknown_calls_fails_closed(write_profile, tmp_path):
+    """Asking the kernel is a call to numbers no kernel defines: under a
+    filter that kills those, a forged marker kills the child before main."""
+    profile = write_profile(DENY_MKDIR)
+    env = {"LD_PRELOAD": str(LIB), "SECCOMP_PROFILE": str(profile), "AUTOSECCOMP_FILTER": marker(profile)}
+    r = under_foreign_filter("kill", [PROBE, "mkdir", tmp_path / "a"], env)
+    assert r.signal == SIGSYS and not r.main_ran, r
+    # Without the marker, the child does not ask, and runs confined.
+    del env["AUTOSECCOMP_FILTER"]
+    r = under_foreign_filter("kill", [PROBE, "mkdir", tmp_path / "a"], env)
+    assert r.errnos == [EPERM], r
+
+
+def test_a_child_asking_for_another_profile_with_its_marker_gets_it(write_profile, tmp_path):
+    """Parent confined with A; the child names B and carries B's marker: B is
+    installed on top of A, and both deny."""
+    a, b = write_profile(DENY_MKDIR), write_profile(DENY_RMDIR)
+    (tmp_path / "d").mkdir()
+    r = probe(["exec", "/usr/bin/env", f"SECCOMP_PROFILE={b}", f"AUTOSECCOMP_FILTER={marker(b)}", PROBE, "mkdir",
+               tmp_path / "a", "--", "syscall", 84, f"@{tmp_path / 'd'}", "--", "status"], profile=a)
+    assert r.errnos == [EPERM, EPERM] and r.status["Seccomp_filters"] == 2, r
+    assert (tmp_path / "d").exists()
+
+
+def test_a_child_with_its_parents_marker_and_another_profile_gets_it(write_profile, tmp_path):
+    a, b = write_profile(DENY_MKDIR), write_profile(DENY_RMDIR)
+    (tmp_path / "d").mkdir()
+    r = probe(["exec", "/usr/bin/env", f"SECCOMP_PROFILE={b}", PROBE, "syscall", 84, f"@{tmp_path / 'd'}", "--",
+               "status"], profile=a)
+    assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 2, r
+
+
+def test_the_filter_answers_the_probe_with_the_marker(write_profile):
+    """The kernel's answers at the probe numbers are the marker's values:
+    what lets a child of the same profile skip the install."""
+    for profile in (None, write_profile(DENY_MKDIR), write_profile(WEAK)):
+        expected = marker(profile)
+        r = probe(*[["syscall", PROBE_FIRST_NR + i] for i in range(PROBE_COUNT)],
+                  ["syscall", PROBE_FIRST_NR + PROBE_COUNT], profile=profile)
+        answers = "".join(f"{e:03x}" for e in r.errnos[:PROBE_COUNT])
+        assert answers == expected, (r, expected)
+        assert r.errnos[PROBE_COUNT] == 38, r  # the next number is the stub's or the kernel's ENOSYS
+
+
+def test_a_child_of_the_same_profile_skips_the_install(write_profile):
+    for profile in (None, write_profile(DENY_MKDIR), write_profile(WEAK)):
+        r = probe(["exec", PROBE, "exec", PROBE, "status"], profile=profile)
+        assert r.status["Seccomp_filters"] == 1, r
