@@ -80,6 +80,26 @@ static int program_for(const struct as_apply_options *options, struct as_source 
 	return r;
 }
 
+/* A relative SECCOMP_PROFILE names the file it named when the first
+ * process read it: a child that has changed directory, and inherits the
+ * variable, must find the same file, not another or none. */
+static bool relative_in_environment(const struct as_apply_options *options, const struct as_source *source)
+{
+	return options->spec_in_environment && source->kind == AS_SOURCE_FILE && options->spec[0] != '/';
+}
+
+/* Where the absolute path cannot be made, no child could be sure to read
+ * the same file: the start fails, as for a file it cannot read. */
+static int absolute_for_children(const char *relative, struct as_error *err)
+{
+	int r = as_environ_absolute_profile(relative);
+
+	if (r < 0)
+		return as_error_set(err, r, AS_NO_POSITION, "cannot make the path absolute for the children: %s",
+				    strerror(-r));
+	return 0;
+}
+
 static int apply_locked(const struct as_apply_options *options, char *message, size_t message_len)
 {
 	/* Until the source is open, messages name what was asked for. */
@@ -92,6 +112,8 @@ static int apply_locked(const struct as_apply_options *options, char *message, s
 	r = as_source_open(options->spec, options->builtin, &source, &err);
 	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return 0;
+	if (r == 0 && relative_in_environment(options, &source))
+		r = absolute_for_children(options->spec, &err);
 	if (r == 0)
 		r = as_host_detect(&host, &err);
 	if (r == 0)
@@ -104,6 +126,8 @@ static int apply_locked(const struct as_apply_options *options, char *message, s
 	r = install_marked(&program, &host, options->trust_marker, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, NULL, 0, message, message_len);
+	else if (relative_in_environment(options, &source))
+		as_environ_set_profile();
 	return r;
 }
 

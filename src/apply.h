@@ -12,6 +12,7 @@ struct as_apply_options {
 	const char *spec;               /* SECCOMP_PROFILE's value, or NULL */
 	const struct as_builtin *builtin;
 	bool trust_marker;              /* may skip a filter the kernel shows in force (environ.h) */
+	bool spec_in_environment;       /* SPEC is SECCOMP_PROFILE's: a relative path is made absolute there */
 };
 
 /* Install what OPTIONS names.  On failure, writes the one-line message into

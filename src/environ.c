@@ -1,6 +1,7 @@
 #include "environ.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,9 @@ static struct {
 } state = {.marker_entry = AS_MARKER_VARIABLE "="};
 
 static char **long_environment;
+
+/* A relative profile's entry, made absolute: only starts that name one map it. */
+static char *profile_entry;
 
 /* The answers as hexadecimal, three digits each, without stdio, whose first
  * use would fault in pages of the C library's code. */
@@ -110,4 +114,38 @@ void as_environ_undo(const struct as_environ_change *change)
 		e++;
 	for (; e != NULL && *e != NULL; e++)
 		e[0] = e[1];
+}
+
+int as_environ_absolute_profile(const char *relative)
+{
+	static const char name[] = AS_PROFILE_VARIABLE "=";
+	size_t len = strlen(relative), cwd_len;
+	char *path;
+
+	if (profile_entry == NULL && (profile_entry = as_scratch(sizeof(name) + PATH_MAX)) == NULL)
+		return -errno;
+	memcpy(profile_entry, name, sizeof(name) - 1);
+	path = profile_entry + sizeof(name) - 1;
+	if (getcwd(path, PATH_MAX) == NULL)
+		return -errno;
+	/* Linux reports a directory outside the process's root as
+	 * "(unreachable)/...", which names no file. */
+	if (path[0] != '/')
+		return -ENOENT;
+	cwd_len = strcmp(path, "/") == 0 ? 0 : strlen(path);
+	/* Any longer, and the path would open nothing. */
+	if (cwd_len + 1 + len + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	path[cwd_len] = '/';
+	memcpy(path + cwd_len + 1, relative, len + 1);
+	return 0;
+}
+
+void as_environ_set_profile(void)
+{
+	char **slot = slot_of(profile_entry);
+
+	/* Where the variable has gone, there is nothing to correct. */
+	if (slot != NULL)
+		*slot = profile_entry;
 }

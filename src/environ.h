@@ -1,6 +1,6 @@
 /* What a process that installed a filter leaves in its environment for its
- * children, which inherit it with the filter: the marker.  Written without
- * the heap, before main. */
+ * children, which inherit it with the filter: the marker, and a relative
+ * SECCOMP_PROFILE made absolute.  Written without the heap, before main. */
 #ifndef AS_ENVIRON_H
 #define AS_ENVIRON_H
 
@@ -11,6 +11,8 @@
 /* The variable that tells a child which program its parent installed: a
  * hint of what to ask the kernel (probe.h), never a proof. */
 #define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
+
+#define AS_PROFILE_VARIABLE "SECCOMP_PROFILE"
 
 /* One change to environ, to undo if the filter is not installed after all. */
 struct as_environ_change {
@@ -29,5 +31,13 @@ int as_environ_set_marker(const struct as_probe *probe, struct as_environ_change
 
 /* Put CHANGE back as it was. */
 void as_environ_undo(const struct as_environ_change *change);
+
+/* The entry that makes SECCOMP_PROFILE the absolute path of RELATIVE, joined
+ * to the working directory now, to put in the environment later with
+ * as_environ_set_profile.  Fails with -ENAMETOOLONG, or getcwd's error. */
+int as_environ_absolute_profile(const char *relative);
+
+/* Put the entry as_environ_absolute_profile made in place of SECCOMP_PROFILE. */
+void as_environ_set_profile(void);
 
 #endif

@@ -39,6 +39,7 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 	if (!locked) {
 		options.spec = secure_getenv("SECCOMP_PROFILE");
 		options.trust_marker = true;
+		options.spec_in_environment = true;
 	}
 	if (as_apply(&options, message, sizeof(message)) < 0)
 		fail(message);

@@ -1,5 +1,7 @@
 """What a child inherits: the marker, which a child trusts only as far as
-the kernel answers the probe."""
+the kernel answers the probe, and SECCOMP_PROFILE, which a relative path
+leaves absolute for children that change directory."""
+import json
 import sys
 
 from conftest import EPERM, LIB, PROBE, SIGSYS, probe, run
@@ -118,3 +120,52 @@ def test_a_child_of_the_same_profile_skips_the_install(write_profile):
     for profile in (None, write_profile(DENY_MKDIR), write_profile(WEAK)):
         r = probe(["exec", PROBE, "exec", PROBE, "status"], profile=profile)
         assert r.status["Seccomp_filters"] == 1, r
+
+
+def test_a_relative_profile_holds_after_a_change_of_directory(tmp_path):
+    """`ls` after a `cd` still finds the profile, and so does a probe, which
+    is still confined and adds no filter."""
+    (tmp_path / "d.json").write_text(json.dumps(DENY_MKDIR))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "listed").write_text("")
+    r = run(["sh", "-c", f"cd {other} && ls && printenv SECCOMP_PROFILE && {PROBE} mkdir a -- status"],
+            profile="d.json", cwd=tmp_path)
+    assert r.returncode == 0, r
+    assert r.stdout.startswith(f"listed\n{tmp_path / 'd.json'}\nmain\n"), r
+    assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 1, r
+    assert not (other / "a").exists()
+
+
+def test_a_relative_profile_names_the_file_it_named_at_first(tmp_path):
+    """Another d.json where the child moves to is not read: the child keeps
+    its parent's profile, and adds nothing."""
+    (tmp_path / "d.json").write_text(json.dumps(DENY_MKDIR))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "d.json").write_text(json.dumps(DENY_RMDIR))
+    (other / "d").mkdir()
+    r = run(["sh", "-c", f"cd {other} && {PROBE} syscall 84 @d -- mkdir a -- status"], profile="d.json",
+            cwd=tmp_path)
+    assert r.errnos == [0, EPERM] and r.status["Seccomp_filters"] == 1, r
+
+
+def test_a_relative_profile_beyond_path_max_fails_closed(tmp_path):
+    """A working directory too deep to name: no child could be sure to read
+    the same file, and the program does not run."""
+    launcher = ("import os, sys\n"
+                "for _ in range(int(sys.argv[1])):\n"
+                "    os.makedirs('d' * 250, exist_ok=True); os.chdir('d' * 250)\n"
+                "open('p.json', 'w').write(sys.argv[2])\n"
+                "os.environ['LD_PRELOAD'] = sys.argv[3]\n"
+                "os.execve(sys.argv[4], sys.argv[4:], os.environ)\n")
+    r = run([sys.executable, "-c", launcher, 17, json.dumps(DENY_MKDIR), LIB, PROBE, "status"],
+            profile="p.json", preload=False, cwd=tmp_path)
+    assert r.returncode == 125 and not r.main_ran, r
+    assert r.stderr.startswith("autoseccomp: p.json: cannot make the path absolute for the children: "), r
+
+
+def test_an_absolute_or_builtin_profile_is_left_as_it_is(write_profile):
+    path = write_profile(DENY_MKDIR)
+    assert run(["printenv", "SECCOMP_PROFILE"], profile=path).stdout == f"{path}\n"
+    assert run(["printenv", "SECCOMP_PROFILE"], profile="builtin").stdout == "builtin\n"
