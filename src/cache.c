@@ -20,8 +20,9 @@
 /* An entry: a header, the program, and a checksum of both.  The checksum
  * catches damage; an entry forged by someone who can write the directory
  * would pass any checksum, which is why only some writers are trusted
- * (cache.h). */
-#define ENTRY_MAGIC "ASCACHE2"
+ * (cache.h).  Version 3: programs answer the probe (probe.h); an older
+ * entry's would make every child install its filter again. */
+#define ENTRY_MAGIC "ASCACHE3"
 
 struct entry_header {
 	char magic[8];

@@ -2,7 +2,10 @@
  * and the comparison.  A point is an (architecture, syscall number, argument
  * vector): x86_64, i386 and x32; numbers 0..1023, -1 and 0x3fffffff; and
  * argument vectors built from every constant either program compares an
- * argument with, its neighbours, and their combinations across arguments. */
+ * argument with, its neighbours, and their combinations across arguments.
+ * The probe's numbers (probe.h) are not among them, on purpose: there each
+ * program answers with a hash of itself, and two shapes of one profile
+ * differ. */
 #ifndef AS_VERIFY_H
 #define AS_VERIFY_H
 
