@@ -174,22 +174,7 @@ static int read_str(struct parser *p, unsigned int tok, const char *what, struct
 	return 0;
 }
 
-/* A string element of a list, kept in the profile's table of strings. */
-static int add_string(struct parser *p, unsigned int tok, const char *what, unsigned int *index)
-{
-	struct as_profile *profile = p->profile;
-
-	if (profile->string_count == AS_JSON_MAX_TOKENS)
-		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile has too many strings");
-	*index = profile->string_count++;
-	/* A null element reads as "", as Go reads it into a string. */
-	if (is_null(p, tok)) {
-		profile->strings[*index] = (struct as_str){"", 0, token_pos(p, tok)};
-		return 0;
-	}
-	return read_str(p, tok, what, &profile->strings[*index]);
-}
-
+/* A Go string field: null leaves it as it was. */
 static int read_string(struct parser *p, unsigned int tok, void *out)
 {
 	if (is_null(p, tok))
@@ -206,44 +191,87 @@ static int read_comment(struct parser *p, unsigned int tok, void *out)
 	return read_string(p, tok, &unused);
 }
 
-/* The legacy single "name", kept as a list of one so that it reads as "names";
- * an empty name is no name, as in Docker. */
-static int read_legacy_name(struct parser *p, unsigned int tok, void *out)
-{
-	struct as_strings *list = out;
-	unsigned int index;
-	int r;
+/* Go's decoder decodes an array into a slice in place, whatever the slice
+ * held: element K starts as element K was while K is below the slice's
+ * capacity, so that a null element, or an object's missing members, leave
+ * it so; past the capacity the slice grows into new, zeroed storage, by
+ * half its capacity and at least to 4.  An empty array leaves a new slice
+ * of capacity 0, null a nil one.  This matters only for a repeated key,
+ * which Docker reads in turn, each occurrence into what the one before
+ * left.  A slice lives in a table that only grows: it keeps STORED elements
+ * at FIRST, and moves to the table's end when it needs more. */
+struct slice {
+	unsigned int *first, *count, *capacity, *stored;
+};
 
-	*list = (struct as_strings){.pos = token_pos(p, tok)};
-	if (is_null(p, tok))
-		return 0;
-	r = add_string(p, tok, "a string", &index);
-	if (r == 0 && p->profile->strings[index].len > 0)
-		*list = (struct as_strings){index, 1, token_pos(p, tok)};
-	return r;
+#define SLICE(s) ((struct slice){&(s)->first, &(s)->count, &(s)->capacity, &(s)->stored})
+
+static unsigned int grown_capacity(unsigned int capacity, unsigned int n)
+{
+	while (capacity < n)
+		capacity = capacity + capacity / 2 < 4 ? 4 : capacity + capacity / 2;
+	return capacity;
 }
 
+/* Makes room for N elements of SIZE bytes in SLICE, a slice of TABLE whose
+ * first USED of LIMIT elements are taken; the elements it adds are zero. */
+static int place_slice(struct parser *p, unsigned int tok, struct slice s, unsigned int n, void *table,
+		       size_t size, unsigned int *used, unsigned int limit)
+{
+	char *base = table;
+
+	if (n == 0 || n <= *s.stored) {
+		if (n == 0 && *s.first + *s.stored == *used)
+			*used = *s.first;
+		if (n == 0)
+			*s.first = *used, *s.stored = 0;
+		*s.count = n;
+		*s.capacity = n == 0 ? 0 : *s.capacity;
+		return 0;
+	}
+	if (*s.first + *s.stored != *used || *s.stored == 0) {
+		if (limit - *used < *s.stored)
+			return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile has too many elements");
+		memmove(base + (size_t)*used * size, base + (size_t)*s.first * size, (size_t)*s.stored * size);
+		*s.first = *used;
+		*used += *s.stored;
+	}
+	if (limit - *used < n - *s.stored)
+		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile has too many elements");
+	memset(base + (size_t)*used * size, 0, (size_t)(n - *s.stored) * size);
+	*used += n - *s.stored;
+	*s.stored = n;
+	*s.count = n;
+	*s.capacity = grown_capacity(*s.capacity, n);
+	return 0;
+}
+
+/* A []string: a null element leaves its string as it was, "" in new storage. */
 static int read_strings(struct parser *p, unsigned int tok, void *out)
 {
+	struct as_profile *profile = p->profile;
 	struct as_strings *list = out;
-	unsigned int count, first = p->profile->string_count, index;
+	unsigned int count;
 	int r;
 
-	*list = (struct as_strings){.pos = token_pos(p, tok)};
+	list->pos = token_pos(p, tok);
 	if (is_null(p, tok))
-		return 0;
+		return place_slice(p, tok, SLICE(list), 0, profile->strings, sizeof(profile->strings[0]),
+				   &profile->string_count, AS_JSON_MAX_TOKENS);
 	r = expect(p, tok, AS_TOKEN_ARRAY, "an array of strings");
 	if (r < 0)
 		return r;
 	count = (unsigned int)token(p, tok)->size;
+	r = place_slice(p, tok, SLICE(list), count, profile->strings, sizeof(profile->strings[0]),
+			&profile->string_count, AS_JSON_MAX_TOKENS);
 	/* Strings have no children: the elements are the tokens that follow. */
-	for (unsigned int k = 0; k < count; k++) {
-		r = add_string(p, tok + 1 + k, "a string", &index);
-		if (r < 0)
-			return r;
+	for (unsigned int k = 0; r == 0 && k < count; k++) {
+		struct as_str *element = &profile->strings[list->first + k];
+		if (element->ptr == NULL)
+			*element = (struct as_str){"", 0, token_pos(p, tok + 1 + k)};
+		r = read_string(p, tok + 1 + k, element);
 	}
-	*list = (struct as_strings){first, count, token_pos(p, tok)};
-	return 0;
+	return r;
 }
 
 int as_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *ret)
@@ -300,87 +328,10 @@ static int read_optional_number(struct parser *p, unsigned int tok, void *out)
 	return read_number(p, tok, out);
 }
 
-/* Podman's errno strings: a decimal number or a name such as "ENOSYS". */
-static int read_errno_name(struct parser *p, unsigned int tok, void *out)
+/* A Go string naming a choice; looked up by finish_choice. */
+static int read_choice(struct parser *p, unsigned int tok, void *out)
 {
-	struct as_number *number = out;
-	const struct as_name *found;
-	struct as_str text;
-	uint64_t value;
-	int r;
-
-	if (is_null(p, tok))
-		return 0;
-	r = read_str(p, tok, "a string", &text);
-	if (r < 0)
-		return r;
-	/* A number too large for any errno is left for the range check to refuse. */
-	r = as_parse_decimal(text.ptr, text.len, UINT64_MAX, &value);
-	if (r == -ERANGE)
-		value = UINT64_MAX;
-	if (r == -EINVAL) {
-		r = as_name_lookup(&as_errno_names, text.ptr, text.len, token_pos(p, tok), &found, p->err);
-		if (r < 0)
-			return r;
-		value = found->value;
-	}
-	*number = (struct as_number){true, value, token_pos(p, tok)};
-	return 0;
-}
-
-static int read_choice(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_choice *out)
-{
-	const struct as_name *found;
-	struct as_str name;
-	int r;
-
-	if (is_null(p, tok))
-		return 0;
-	r = read_str(p, tok, "a string", &name);
-	if (r < 0)
-		return r;
-	r = as_name_lookup(table, name.ptr, name.len, name.pos, &found, p->err);
-	if (r < 0)
-		return r;
-	*out = (struct as_choice){true, found->value, token_pos(p, tok)};
-	return 0;
-}
-
-static int read_action(struct parser *p, unsigned int tok, void *out)
-{
-	return read_choice(p, tok, &as_action_names, out);
-}
-
-static int read_operator(struct parser *p, unsigned int tok, void *out)
-{
-	return read_choice(p, tok, &as_operator_names, out);
-}
-
-static int read_arch(struct parser *p, unsigned int tok, void *out)
-{
-	return read_choice(p, tok, &as_arch_names, out);
-}
-
-static int read_choices(struct parser *p, unsigned int tok, const struct as_name_table *table, struct as_strings *out)
-{
-	const struct as_name *unused;
-	int r = read_strings(p, tok, out);
-
-	for (unsigned int k = 0; r == 0 && k < out->count; k++) {
-		struct as_str name = as_profile_string(p->profile, out, k);
-		r = as_name_lookup(table, name.ptr, name.len, name.pos, &unused, p->err);
-	}
-	return r;
-}
-
-static int read_arch_list(struct parser *p, unsigned int tok, void *out)
-{
-	return read_choices(p, tok, &as_arch_names, out);
-}
-
-static int read_flag_list(struct parser *p, unsigned int tok, void *out)
-{
-	return read_choices(p, tok, &as_flag_names, out);
+	return read_string(p, tok, &((struct as_choice *)out)->name);
 }
 
 /* Docker's kernel version: "MAJOR.MINOR", each part 0..255, not "0.0"; ""
@@ -395,6 +346,8 @@ static int parse_kernel_part(const char *s, size_t len, unsigned int *ret)
 	return r;
 }
 
+/* A *KernelVersion with its own decoder: null sets it to nil; "" leaves a
+ * version already there as it was, as Docker's decoder returns early. */
 static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_kernel_version *version = out;
@@ -403,18 +356,21 @@ static int read_min_kernel(struct parser *p, unsigned int tok, void *out)
 	unsigned int len, major = 0, minor = 0;
 	int r;
 
-	/* A pointer in Docker's type, which null sets to nil. */
-	*version = (struct as_kernel_version){0};
-	if (is_null(p, tok))
+	if (is_null(p, tok)) {
+		*version = (struct as_kernel_version){0};
 		return 0;
+	}
 	r = read_str(p, tok, "a kernel version string", &str);
 	if (r < 0)
 		return r;
 	text = str.ptr, len = str.len;
+	if (len == 0) {
+		version->present = true;
+		return 0;
+	}
 	dot = memchr(text, '.', len);
-	if (len > 0 && (dot == NULL || parse_kernel_part(text, (size_t)(dot - text), &major) < 0 ||
-			parse_kernel_part(dot + 1, len - (size_t)(dot + 1 - text), &minor) < 0 ||
-			(major == 0 && minor == 0)))
+	if (dot == NULL || parse_kernel_part(text, (size_t)(dot - text), &major) < 0 ||
+	    parse_kernel_part(dot + 1, len - (size_t)(dot + 1 - text), &minor) < 0 || (major == 0 && minor == 0))
 		return as_error_set(p->err, -EINVAL, token_pos(p, tok),
 				    "invalid kernel version \"%.*s\" (expected MAJOR.MINOR, such as \"4.8\")",
 				    (int)(len > 32 ? 32 : len), text);
@@ -428,13 +384,18 @@ static const struct field condition_fields[] = {
 	{"minKernel", offsetof(struct as_condition, min_kernel), read_min_kernel},
 };
 
+/* A *Filter: null sets it to nil; an object is decoded into the one already
+ * there, or a new one. */
 static int read_condition(struct parser *p, unsigned int tok, void *out)
 {
 	struct as_condition *cond = out;
 
-	*cond = (struct as_condition){.pos = token_pos(p, tok)};
+	if (is_null(p, tok) || !cond->present)
+		*cond = (struct as_condition){.pos = token_pos(p, tok)};
 	if (is_null(p, tok))
 		return 0;
+	cond->present = true;
+	cond->pos = token_pos(p, tok);
 	return read_object(p, tok, condition_fields, sizeof(condition_fields) / sizeof(condition_fields[0]), cond);
 }
 
@@ -442,135 +403,251 @@ static const struct field arg_fields[] = {
 	{"index", offsetof(struct as_arg, index), read_number},
 	{"value", offsetof(struct as_arg, value), read_number},
 	{"valueTwo", offsetof(struct as_arg, value_two), read_number},
-	{"op", offsetof(struct as_arg, op), read_operator},
+	{"op", offsetof(struct as_arg, op), read_choice},
 };
 
-/* Reads the array at TOK with READ_ONE for each element, which must be an
- * object or null; returns the number of elements in *COUNT. */
-static int read_array_of_objects(struct parser *p, unsigned int tok, const char *what, unsigned int capacity,
-				 unsigned int *count, int (*read_one)(struct parser *, unsigned int, unsigned int))
+/* Reads the array at TOK into SLICE of TABLE with READ_ONE for each element,
+ * which must be an object or null, and is read into the table's element at
+ * the index READ_ONE is given. */
+static int read_array_of_objects(struct parser *p, unsigned int tok, struct slice s, void *table, size_t size,
+				 unsigned int *used, unsigned int limit,
+				 int (*read_one)(struct parser *, unsigned int, unsigned int))
 {
 	unsigned int n, at = tok + 1;
 	int r;
 
-	*count = 0;
 	if (is_null(p, tok))
-		return 0;
+		return place_slice(p, tok, s, 0, table, size, used, limit);
 	r = expect(p, tok, AS_TOKEN_ARRAY, "an array");
 	if (r < 0)
 		return r;
 	n = (unsigned int)token(p, tok)->size;
-	if (n > capacity)
-		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "too many %s (%u, at most %u)", what, n,
-				    capacity);
-	for (unsigned int k = 0; k < n; k++) {
-		/* A null element is an empty one, as Go decodes it. */
+	r = place_slice(p, tok, s, n, table, size, used, limit);
+	for (unsigned int k = 0; r == 0 && k < n; k++) {
 		r = is_null(p, at) ? 0 : expect(p, at, AS_TOKEN_OBJECT, "an object");
-		if (r < 0)
-			return r;
-		r = read_one(p, at, k);
-		if (r < 0)
-			return r;
+		if (r == 0)
+			r = read_one(p, at, *s.first + k);
 		at = as_json_skip(p->json, at);
 	}
-	*count = n;
-	return 0;
+	return r;
 }
 
+/* Docker's []*Arg: a null element sets the pointer to nil, and an object
+ * into nil decodes into a new, zeroed argument. */
 static int read_one_arg(struct parser *p, unsigned int tok, unsigned int k)
 {
-	struct as_arg *arg = &p->profile->args[p->profile->arg_count + k];
-	int r;
+	struct as_arg *arg = &p->profile->args[k];
 
-	*arg = (struct as_arg){.pos = token_pos(p, tok)};
-	r = read_object(p, tok, arg_fields, sizeof(arg_fields) / sizeof(arg_fields[0]), arg);
-	if (r == 0 && !arg->op.present)
-		r = as_error_set(p->err, -EINVAL, arg->pos, "argument has no \"op\"");
-	return r;
+	if (is_null(p, tok) || arg->pos == 0)
+		*arg = (struct as_arg){0};
+	if (is_null(p, tok))
+		return 0;
+	arg->pos = token_pos(p, tok);
+	return read_object(p, tok, arg_fields, sizeof(arg_fields) / sizeof(arg_fields[0]), arg);
 }
 
 static int read_args(struct parser *p, unsigned int tok, void *out)
 {
-	struct as_arg_range *range = out;
-	unsigned int room = AS_PROFILE_MAX_ARGS - p->profile->arg_count, n;
-	int r;
+	struct as_profile *profile = p->profile;
 
-	r = read_array_of_objects(p, tok, "arguments in the profile", room, &n, read_one_arg);
-	if (r < 0)
-		return r;
-	*range = (struct as_arg_range){p->profile->arg_count, n};
-	p->profile->arg_count += n;
-	return 0;
+	return read_array_of_objects(p, tok, SLICE((struct as_arg_range *)out), profile->args,
+				     sizeof(profile->args[0]), &profile->arg_count, AS_PROFILE_MAX_ARGS, read_one_arg);
 }
 
 static const struct field rule_fields[] = {
 	{"names", offsetof(struct as_rule, names), read_strings},
-	{"name", offsetof(struct as_rule, name), read_legacy_name},
-	{"action", offsetof(struct as_rule, action), read_action},
+	{"name", offsetof(struct as_rule, name), read_string},
+	{"action", offsetof(struct as_rule, action), read_choice},
 	{"errnoRet", offsetof(struct as_rule, errno_ret), read_optional_number},
-	{"errno", offsetof(struct as_rule, errno_name), read_errno_name},
+	{"errno", offsetof(struct as_rule, errno_name), read_string},
 	{"args", offsetof(struct as_rule, args), read_args},
 	{"includes", offsetof(struct as_rule, includes), read_condition},
 	{"excludes", offsetof(struct as_rule, excludes), read_condition},
 	{"comment", 0, read_comment},
 };
 
+/* Docker's []Syscall: a null element leaves the rule as it was. */
 static int read_one_rule(struct parser *p, unsigned int tok, unsigned int k)
 {
 	struct as_rule *rule = &p->profile->rules[k];
-	int r;
 
-	*rule = (struct as_rule){.pos = token_pos(p, tok)};
-	r = read_object(p, tok, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]), rule);
-	if (r < 0)
-		return r;
-	if (rule->name.count > 0 && rule->names.count > 0)
-		return as_error_set(p->err, -EINVAL, rule->name.pos,
-				    "rule has both \"name\" and \"names\" (use either 'name' or 'names')");
-	if (rule->name.count > 0)
-		rule->names = rule->name;
-	if (rule->errno_name.present)
-		rule->errno_ret = rule->errno_name;
-	if (!rule->action.present)
-		return as_error_set(p->err, -EINVAL, rule->pos, "rule has no \"action\"");
-	return 0;
+	/* A message about the rule a new null element leaves empty points at it. */
+	if (rule->pos == 0)
+		rule->pos = token_pos(p, tok);
+	if (is_null(p, tok))
+		return 0;
+	rule->pos = token_pos(p, tok);
+	return read_object(p, tok, rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]), rule);
 }
 
 static int read_rules(struct parser *p, unsigned int tok, void *out)
 {
-	return read_array_of_objects(p, tok, "rules", AS_PROFILE_MAX_RULES, out, read_one_rule);
+	struct as_profile *profile = p->profile;
+	unsigned int first = 0, used = profile->rule_stored;
+	struct slice s = {&first, out, &profile->rule_capacity, &profile->rule_stored};
+
+	/* The only slice in its table, so always at its start. */
+	return read_array_of_objects(p, tok, s, profile->rules, sizeof(profile->rules[0]), &used,
+				     AS_PROFILE_MAX_RULES, read_one_rule);
 }
 
 static const struct field arch_map_fields[] = {
-	{"architecture", offsetof(struct as_arch_map_entry, architecture), read_arch},
-	{"subArchitectures", offsetof(struct as_arch_map_entry, sub_architectures), read_arch_list},
+	{"architecture", offsetof(struct as_arch_map_entry, architecture), read_choice},
+	{"subArchitectures", offsetof(struct as_arch_map_entry, sub_architectures), read_strings},
 };
 
 static int read_one_arch_map_entry(struct parser *p, unsigned int tok, unsigned int k)
 {
 	struct as_arch_map_entry *entry = &p->profile->arch_map[k];
 
-	*entry = (struct as_arch_map_entry){.pos = token_pos(p, tok)};
+	if (is_null(p, tok))
+		return 0;
+	entry->pos = token_pos(p, tok);
 	return read_object(p, tok, arch_map_fields, sizeof(arch_map_fields) / sizeof(arch_map_fields[0]), entry);
 }
 
 static int read_arch_map(struct parser *p, unsigned int tok, void *out)
 {
-	return read_array_of_objects(p, tok, "archMap entries", AS_PROFILE_MAX_ARCH_MAP, out,
-				     read_one_arch_map_entry);
+	struct as_profile *profile = p->profile;
+	unsigned int first = 0, used = profile->arch_map_stored;
+	struct slice s = {&first, out, &profile->arch_map_capacity, &profile->arch_map_stored};
+
+	return read_array_of_objects(p, tok, s, profile->arch_map, sizeof(profile->arch_map[0]), &used,
+				     AS_PROFILE_MAX_ARCH_MAP, read_one_arch_map_entry);
 }
 
 static const struct field profile_fields[] = {
-	{"defaultAction", offsetof(struct as_profile, default_action), read_action},
+	{"defaultAction", offsetof(struct as_profile, default_action), read_choice},
 	{"defaultErrnoRet", offsetof(struct as_profile, default_errno_ret), read_optional_number},
-	{"defaultErrno", offsetof(struct as_profile, default_errno_name), read_errno_name},
-	{"architectures", offsetof(struct as_profile, architectures), read_arch_list},
+	{"defaultErrno", offsetof(struct as_profile, default_errno_name), read_string},
+	{"architectures", offsetof(struct as_profile, architectures), read_strings},
 	{"archMap", offsetof(struct as_profile, arch_map_count), read_arch_map},
 	{"syscalls", offsetof(struct as_profile, rule_count), read_rules},
-	{"flags", offsetof(struct as_profile, flags), read_flag_list},
+	{"flags", offsetof(struct as_profile, flags), read_strings},
 	{"listenerPath", offsetof(struct as_profile, listener_path), read_string},
 	{"listenerMetadata", offsetof(struct as_profile, listener_metadata), read_string},
 };
+
+/* Once decoded, the names are looked up, as runc looks up what Docker
+ * passes on: only the last of repeated keys counts. */
+static int finish_choice(struct parser *p, const struct as_name_table *table, struct as_choice *choice)
+{
+	const struct as_name *found;
+	int r;
+
+	choice->present = choice->name.len > 0;
+	if (!choice->present)
+		return 0;
+	choice->pos = choice->name.pos;
+	r = as_name_lookup(table, choice->name.ptr, choice->name.len, choice->name.pos, &found, p->err);
+	if (r == 0)
+		choice->value = found->value;
+	return r;
+}
+
+static int finish_choices(struct parser *p, const struct as_name_table *table, const struct as_strings *list)
+{
+	const struct as_name *unused;
+	int r = 0;
+
+	for (unsigned int k = 0; r == 0 && k < list->count; k++) {
+		struct as_str name = as_profile_string(p->profile, list, k);
+		r = as_name_lookup(table, name.ptr, name.len, name.pos, &unused, p->err);
+	}
+	return r;
+}
+
+/* Podman's errno strings, a decimal number or a name such as "ENOSYS",
+ * override the number where given. */
+static int finish_errno(struct parser *p, const struct as_str *name, const struct as_number *number,
+			struct as_number *ret)
+{
+	const struct as_name *found;
+	uint64_t value;
+	int r;
+
+	*ret = *number;
+	if (name->len == 0)
+		return 0;
+	/* A number too large for any errno is left for the range check to refuse. */
+	r = as_parse_decimal(name->ptr, name->len, UINT64_MAX, &value);
+	if (r == -ERANGE)
+		value = UINT64_MAX;
+	if (r == -EINVAL) {
+		r = as_name_lookup(&as_errno_names, name->ptr, name->len, name->pos, &found, p->err);
+		if (r < 0)
+			return r;
+		value = found->value;
+	}
+	*ret = (struct as_number){true, value, name->pos};
+	return 0;
+}
+
+static int finish_args(struct parser *p, const struct as_rule *rule)
+{
+	int r = 0;
+
+	for (unsigned int k = 0; r == 0 && k < rule->args.count; k++) {
+		struct as_arg *arg = &p->profile->args[rule->args.first + k];
+		r = finish_choice(p, &as_operator_names, &arg->op);
+		if (r == 0 && !arg->op.present)
+			r = as_error_set(p->err, -EINVAL, arg->pos ? arg->pos : rule->pos, "argument has no \"op\"");
+	}
+	return r;
+}
+
+/* The legacy single "name" becomes a list of one, so that it reads as
+ * "names"; an empty name is no name, as in Docker. */
+static int finish_legacy_name(struct parser *p, struct as_rule *rule)
+{
+	struct as_profile *profile = p->profile;
+
+	/* check_profile has refused a rule with both. */
+	if (rule->name.len == 0)
+		return 0;
+	if (profile->string_count == AS_JSON_MAX_TOKENS)
+		return as_error_set(p->err, -E2BIG, rule->name.pos, "profile has too many strings");
+	profile->strings[profile->string_count] = rule->name;
+	rule->names = (struct as_strings){profile->string_count++, 1, rule->name.pos, 1, 1};
+	return 0;
+}
+
+static int finish_rule(struct parser *p, struct as_rule *rule)
+{
+	int r = finish_legacy_name(p, rule);
+
+	if (r == 0)
+		r = finish_choice(p, &as_action_names, &rule->action);
+	if (r == 0 && !rule->action.present)
+		r = as_error_set(p->err, -EINVAL, rule->pos, "rule has no \"action\"");
+	if (r == 0)
+		r = finish_errno(p, &rule->errno_name, &rule->errno_ret, &rule->errno_value);
+	if (r == 0)
+		r = finish_args(p, rule);
+	return r;
+}
+
+static int finish_profile(struct parser *p)
+{
+	struct as_profile *profile = p->profile;
+	int r = finish_choice(p, &as_action_names, &profile->default_action);
+
+	if (r == 0)
+		r = finish_errno(p, &profile->default_errno_name, &profile->default_errno_ret,
+				 &profile->default_errno_value);
+	if (r == 0)
+		r = finish_choices(p, &as_arch_names, &profile->architectures);
+	if (r == 0)
+		r = finish_choices(p, &as_flag_names, &profile->flags);
+	for (unsigned int k = 0; r == 0 && k < profile->arch_map_count; k++) {
+		r = finish_choice(p, &as_arch_names, &profile->arch_map[k].architecture);
+		if (r == 0)
+			r = finish_choices(p, &as_arch_names, &profile->arch_map[k].sub_architectures);
+	}
+	for (unsigned int k = 0; r == 0 && k < profile->rule_count; k++)
+		r = finish_rule(p, &profile->rules[k]);
+	return r;
+}
 
 static int check_profile(struct parser *p)
 {
@@ -578,16 +655,18 @@ static int check_profile(struct parser *p)
 
 	/* Docker treats these as "no filter at all"; a security tool that is
 	 * asked for a filter refuses rather than run the program unconfined. */
-	if (!profile->default_action.present && profile->rule_count == 0)
+	if (profile->default_action.name.len == 0 && profile->rule_count == 0)
 		return as_error_set(p->err, -EINVAL, token_pos(p, 0),
 				    "profile has no defaultAction and no syscalls, which Docker runs unconfined "
 				    "(to run unconfined, set SECCOMP_PROFILE=unconfined)");
-	if (!profile->default_action.present)
-		return as_error_set(p->err, -EINVAL, token_pos(p, 0), "profile has no \"defaultAction\"");
 	if (profile->architectures.count > 0 && profile->arch_map_count > 0)
 		return as_error_set(p->err, -EINVAL, profile->architectures.pos,
 				    "both 'architectures' and 'archMap' are specified (use either 'architectures' "
 				    "or 'archMap')");
+	for (unsigned int k = 0; k < profile->rule_count; k++)
+		if (profile->rules[k].name.len > 0 && profile->rules[k].names.count > 0)
+			return as_error_set(p->err, -EINVAL, profile->rules[k].name.pos,
+					    "rule has both \"name\" and \"names\" (use either 'name' or 'names')");
 	return 0;
 }
 
@@ -598,18 +677,22 @@ int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct 
 
 	memset(ret, 0, offsetof(struct as_profile, arch_map));
 	ret->json = json;
-	ret->arch_map_count = ret->rule_count = ret->arg_count = ret->string_count = 0;
+	ret->arch_map_count = ret->arch_map_capacity = ret->arch_map_stored = 0;
+	ret->rule_count = ret->rule_capacity = ret->rule_stored = 0;
+	ret->arg_count = ret->string_count = 0;
 	ret->decoded_len = 0;
 	if (is_null(&p, 0))
 		return as_error_set(err, -EINVAL, 0,
 				    "profile is null, which Docker runs unconfined "
 				    "(to run unconfined, set SECCOMP_PROFILE=unconfined)");
 	r = read_object(&p, 0, profile_fields, sizeof(profile_fields) / sizeof(profile_fields[0]), ret);
-	if (r < 0)
-		return r;
-	if (ret->default_errno_name.present)
-		ret->default_errno_ret = ret->default_errno_name;
-	return check_profile(&p);
+	if (r == 0)
+		r = check_profile(&p);
+	if (r == 0)
+		r = finish_profile(&p);
+	if (r == 0 && !ret->default_action.present)
+		r = as_error_set(err, -EINVAL, token_pos(&p, 0), "profile has no \"defaultAction\"");
+	return r;
 }
 
 bool as_str_to_cstr(struct as_str str, char *buf, size_t size)

@@ -27,11 +27,15 @@ struct as_str {
 	unsigned int pos; /* byte offset of its opening quote */
 };
 
-/* A JSON array of strings: as_profile.strings[first .. first + count - 1]. */
+/* A JSON array of strings: as_profile.strings[first .. first + count - 1].
+ * CAPACITY and STORED keep the array as Go's decoder keeps a slice, which a
+ * repeated key decodes into again in place (profile.c). */
 struct as_strings {
 	unsigned int first;
 	unsigned int count;
 	unsigned int pos;
+	unsigned int capacity; /* Go's cap() of the slice */
+	unsigned int stored;   /* elements kept at FIRST: COUNT and those past it up to CAPACITY */
 };
 
 struct as_number {
@@ -40,11 +44,14 @@ struct as_number {
 	unsigned int pos;
 };
 
-/* A name found in one of the tables of names.h. */
+/* A name found in one of the tables of names.h, looked up once the whole
+ * profile is decoded: only the last of repeated keys is a choice.  An empty
+ * string is no choice, as in Go, where it is the zero value. */
 struct as_choice {
 	bool present;
 	uint64_t value;
 	unsigned int pos;
+	struct as_str name; /* as written, decoded */
 };
 
 /* Docker's "MAJOR.MINOR"; "" reads as 0.0, which every kernel satisfies. */
@@ -53,16 +60,20 @@ struct as_kernel_version {
 	unsigned int major, minor;
 };
 
+/* Docker's *Filter: PRESENT once an object was decoded into it. */
 struct as_condition {
+	bool present;
 	struct as_strings caps;
 	struct as_strings arches;
 	struct as_kernel_version min_kernel;
 	unsigned int pos;
 };
 
-/* A rule's argument conditions: as_profile.args[first .. first + count - 1]. */
+/* A rule's argument conditions: as_profile.args[first .. first + count - 1],
+ * kept as a slice as struct as_strings is. */
 struct as_arg_range {
 	unsigned int first, count;
+	unsigned int capacity, stored;
 };
 
 struct as_arg {
@@ -75,10 +86,11 @@ struct as_arg {
 
 struct as_rule {
 	struct as_strings names; /* "names", or the legacy "name" as one element */
-	struct as_strings name;  /* the legacy "name", as a list of zero or one */
+	struct as_str name;      /* the legacy "name"; "" is none */
 	struct as_choice action;
-	struct as_number errno_ret;
-	struct as_number errno_name; /* Podman's "errno", which overrides errnoRet */
+	struct as_number errno_ret;   /* "errnoRet" */
+	struct as_str errno_name;     /* Podman's "errno", a number or a name; "" is none */
+	struct as_number errno_value; /* what the rule returns: "errno" where given, else "errnoRet" */
 	struct as_arg_range args;
 	struct as_condition includes, excludes;
 	unsigned int pos;
@@ -93,16 +105,19 @@ struct as_arch_map_entry {
 struct as_profile {
 	const struct as_json *json;
 	struct as_choice default_action;
-	struct as_number default_errno_ret;
-	struct as_number default_errno_name; /* Podman's "defaultErrno", which overrides defaultErrnoRet */
+	struct as_number default_errno_ret;   /* "defaultErrnoRet" */
+	struct as_str default_errno_name;     /* Podman's "defaultErrno", a number or a name; "" is none */
+	struct as_number default_errno_value; /* "defaultErrno" where given, else "defaultErrnoRet" */
 	struct as_strings architectures;
 	struct as_strings flags;
 	struct as_str listener_path;
 	struct as_str listener_metadata;
+	/* The arrays of objects, each of them a slice as struct as_strings is,
+	 * kept at the start of its table. */
 	struct as_arch_map_entry arch_map[AS_PROFILE_MAX_ARCH_MAP];
-	unsigned int arch_map_count;
+	unsigned int arch_map_count, arch_map_capacity, arch_map_stored;
 	struct as_rule rules[AS_PROFILE_MAX_RULES];
-	unsigned int rule_count;
+	unsigned int rule_count, rule_capacity, rule_stored;
 	struct as_arg args[AS_PROFILE_MAX_ARGS];
 	unsigned int arg_count;
 	struct as_str strings[AS_JSON_MAX_TOKENS];

@@ -168,7 +168,7 @@ static bool takes_errno(uint64_t action)
 uint32_t as_resolved_action(const struct as_profile *profile, const struct as_rule *rule)
 {
 	const struct as_choice *action = rule ? &rule->action : &profile->default_action;
-	const struct as_number *errno_ret = rule ? &rule->errno_ret : &profile->default_errno_ret;
+	const struct as_number *errno_ret = rule ? &rule->errno_value : &profile->default_errno_value;
 
 	/* runc's default errno for ERRNO and TRACE is EPERM, and it ignores errnoRet on other actions. */
 	if (!takes_errno(action->value))
@@ -202,7 +202,7 @@ static int resolve_rules(const struct as_profile *profile, const struct as_host 
 			return r;
 		if (!applies)
 			continue;
-		r = check_action(&rule->action, &rule->errno_ret, false, err);
+		r = check_action(&rule->action, &rule->errno_value, false, err);
 		if (r < 0)
 			return r;
 		ret->rules[ret->rule_count++] = (uint16_t)i;
@@ -228,7 +228,7 @@ static int add_arch_list(const struct as_profile *profile, const struct as_strin
 	for (unsigned int k = 0; k < list->count; k++) {
 		struct as_str name = as_profile_string(profile, list, k);
 		const struct as_name *arch = as_name_find(&as_arch_names, name.ptr, name.len);
-		struct as_choice choice = {true, arch->value, name.pos};
+		struct as_choice choice = {true, arch->value, name.pos, name};
 		int r = add_arch(ret, &choice, err);
 		if (r < 0)
 			return r;
@@ -282,7 +282,7 @@ int as_resolve(const struct as_profile *profile, const struct as_host *host, str
 	int r;
 
 	ret->profile = profile;
-	r = check_action(&profile->default_action, &profile->default_errno_ret, true, err);
+	r = check_action(&profile->default_action, &profile->default_errno_value, true, err);
 	if (r < 0)
 		return r;
 	ret->default_action = as_resolved_action(profile, NULL);

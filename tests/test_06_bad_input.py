@@ -33,7 +33,11 @@ CASES = [
     ("unknown-default-action", '{"defaultAction": "SCMP_ACT_ALOW"}', '"SCMP_ACT_ALOW"',
      'unknown action "SCMP_ACT_ALOW" (expected one of SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD,'),
     ("unknown-action", rule('"action": "SCMP_ACT_DENY"'), '"SCMP_ACT_DENY"', 'unknown action "SCMP_ACT_DENY"'),
-    ("empty-default-action", '{"defaultAction": "", "syscalls": []}', '""', 'unknown action ""'),
+    # Go reads "" as it reads no string: Docker runs this one unconfined, so it is refused as {} is.
+    ("empty-default-action", '{"defaultAction": "", "syscalls": []}', '{',
+     'profile has no defaultAction and no syscalls'),
+    ("empty-default-action-with-rules", '{"defaultAction": "", "syscalls": [{"names": ["mkdir"], '
+     '"action": "SCMP_ACT_ERRNO"}]}', '{', 'profile has no "defaultAction"'),
     ("lower-case-action", rule('"action": "scmp_act_errno"'), '"scmp_act_errno"', 'unknown action'),
     ("unknown-operator", arg('"index": 0, "value": 1, "op": "SCMP_CMP_EQUAL"'), '"SCMP_CMP_EQUAL"',
      'unknown operator "SCMP_CMP_EQUAL" (expected one of SCMP_CMP_NE,'),
