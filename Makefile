@@ -39,7 +39,7 @@ EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/ex
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
                  $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
                  $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so \
-                 $(BUILD)/tests/libautoseccomp-test-cachedir.so
+                 $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/profile-decode
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
@@ -139,6 +139,12 @@ $(BUILD)/tests/sha256sum: tests/sha256sum.c src/sha256.c src/sha256.h
 $(BUILD)/tests/sha256sum-portable: tests/sha256sum.c src/sha256.c src/sha256.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DAS_SHA256_PORTABLE tests/sha256sum.c src/sha256.c -o $@
+
+# The JSON stage and the profile view alone, printed for test_12_go_decoder.py.
+$(BUILD)/tests/profile-decode: tests/profile-decode.c $(BUILD)/obj/error.o $(BUILD)/obj/source.o \
+		$(BUILD)/obj/json.o $(BUILD)/obj/names.o $(BUILD)/obj/profile.o $(BUILD)/obj/scratch.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc $^ -o $@
 
 $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)
