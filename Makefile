@@ -44,7 +44,7 @@ ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
-.PHONY: all tests check check-plain check-sanitize bench install uninstall clean
+.PHONY: all tests check check-plain check-sanitize bench fuzz install uninstall clean
 all: $(LIBS) $(TOOL) $(EXAMPLES)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
@@ -210,6 +210,33 @@ check-plain: tests
 check-sanitize:
 	$(MAKE) BUILD=build-sanitize SANITIZE=1 check-plain
 
+# libFuzzer, with ASan and UBSan: the JSON stage and the view, then the whole
+# compile, each for half of FUZZ_SECONDS, on a copy of the seed corpus in
+# build-fuzz (which keeps what it finds across runs; the tree's does not grow).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc -I$(FUZZ_BUILD)/gen
+FUZZ_RUN     := -max_len=65536 -rss_limit_mb=2048 -timeout=20 -dict=tests/fuzz/json.dict -print_final_stats=1
+
+$(FUZZ_BUILD)/fuzz-json: tests/fuzz/fuzz-json.c src/error.c src/json.c src/names.c src/profile.c src/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-json.c src/error.c src/json.c src/names.c src/profile.c -o $@
+
+$(FUZZ_BUILD)/fuzz-pipeline: tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) src/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) -o $@ $(LIBSECCOMP)
+
+fuzz: $(FUZZ_BUILD)/fuzz-json $(FUZZ_BUILD)/fuzz-pipeline
+	@mkdir -p $(FUZZ_BUILD)/corpus/json $(FUZZ_BUILD)/corpus/pipeline
+	cp -n tests/fuzz/corpus/json/* $(FUZZ_BUILD)/corpus/json/
+	cp -n tests/fuzz/corpus/json/* $(FUZZ_BUILD)/corpus/pipeline/
+	$(FUZZ_BUILD)/fuzz-json $(FUZZ_RUN) -max_total_time=$$(( ($(FUZZ_SECONDS) + 1) / 2 )) \
+		-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/json
+	$(FUZZ_BUILD)/fuzz-pipeline $(FUZZ_RUN) -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) \
+		-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/pipeline
+
 MAN1_PAGES := $(notdir $(wildcard src/man/man1/*.1))
 MAN3_PAGES := $(notdir $(wildcard src/man/man3/*.3))
 
@@ -241,4 +268,4 @@ uninstall:
 		$(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
 
 clean:
-	rm -rf build build-sanitize profiles/default.h
+	rm -rf build build-sanitize build-fuzz profiles/default.h
