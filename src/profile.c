@@ -432,14 +432,14 @@ static int read_array_of_objects(struct parser *p, unsigned int tok, struct slic
 	return r;
 }
 
-/* Docker's []*Arg: a null element sets the pointer to nil, and an object
- * into nil decodes into a new, zeroed argument. */
+/* runtime-spec's []LinuxSeccompArg: a null element leaves the argument as
+ * it was. */
 static int read_one_arg(struct parser *p, unsigned int tok, unsigned int k)
 {
 	struct as_arg *arg = &p->profile->args[k];
 
-	if (is_null(p, tok) || arg->pos == 0)
-		*arg = (struct as_arg){0};
+	if (arg->pos == 0)
+		arg->pos = token_pos(p, tok);
 	if (is_null(p, tok))
 		return 0;
 	arg->pos = token_pos(p, tok);
@@ -466,14 +466,15 @@ static const struct field rule_fields[] = {
 	{"comment", 0, read_comment},
 };
 
-/* Docker's []Syscall: a null element leaves the rule as it was. */
+/* Docker's []*Syscall: a null element sets the pointer to nil, which the
+ * daemon then fails on (here: a rule with no action), and an object into
+ * nil is decoded into a new, empty rule. */
 static int read_one_rule(struct parser *p, unsigned int tok, unsigned int k)
 {
 	struct as_rule *rule = &p->profile->rules[k];
 
-	/* A message about the rule a new null element leaves empty points at it. */
-	if (rule->pos == 0)
-		rule->pos = token_pos(p, tok);
+	if (is_null(p, tok) || rule->pos == 0)
+		*rule = (struct as_rule){.pos = token_pos(p, tok)};
 	if (is_null(p, tok))
 		return 0;
 	rule->pos = token_pos(p, tok);
@@ -591,7 +592,7 @@ static int finish_args(struct parser *p, const struct as_rule *rule)
 		struct as_arg *arg = &p->profile->args[rule->args.first + k];
 		r = finish_choice(p, &as_operator_names, &arg->op);
 		if (r == 0 && !arg->op.present)
-			r = as_error_set(p->err, -EINVAL, arg->pos ? arg->pos : rule->pos, "argument has no \"op\"");
+			r = as_error_set(p->err, -EINVAL, arg->pos, "argument has no \"op\"");
 	}
 	return r;
 }

@@ -179,13 +179,17 @@ DUPLICATES = {
                            '"action": "SCMP_ACT_ERRNO"}]'),
     "syscalls-merge": top('"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ALLOW"}]',
                           '"syscalls": [{"action": "SCMP_ACT_ERRNO"}]'),
-    "syscalls-null-element-keeps": top('"syscalls": [%s, %s]' % (MKDIR, MKDIR), '"syscalls": [null]'),
+    "syscalls-null-element-is-nil": top('"syscalls": [%s, %s]' % (MKDIR, MKDIR), '"syscalls": [null]'),
     "syscalls-stale-element": top('"syscalls": [%s, {"names": ["rmdir"], "action": "SCMP_ACT_LOG"}]' % MKDIR,
                                   '"syscalls": [null]', '"syscalls": [null, null]'),
     "syscalls-empty-forgets": top('"syscalls": [%s, %s]' % (MKDIR, MKDIR), '"syscalls": []',
                                   '"syscalls": [null]'),
     "syscalls-five-then-null-six": top('"syscalls": [%s]' % ", ".join([MKDIR] * 5),
                                        '"syscalls": [%s]' % ", ".join(["null"] * 6)),
+    "syscalls-null-then-object": top('"syscalls": [null]', '"syscalls": [%s]' % MKDIR),
+    "syscalls-object-into-nil": top('"syscalls": [%s, %s]' % (MKDIR, MKDIR), '"syscalls": [null, null]',
+                                    '"syscalls": [{"action": "SCMP_ACT_LOG"}]'),
+    "args-fresh-null-then-object": rule('"args": [null]', '"args": [{"op": "SCMP_CMP_NE"}]'),
     "includes-merge": rule('"includes": {"caps": ["CAP_KILL"]}', '"includes": {"arches": ["amd64"]}'),
     "includes-null-forgets": rule('"includes": {"caps": ["CAP_KILL"]}', '"includes": null',
                                   '"includes": {"arches": ["amd64"]}'),
@@ -193,7 +197,7 @@ DUPLICATES = {
     "min-kernel-null-then-empty": cond('"minKernel": "4.8"', '"minKernel": null', '"minKernel": ""'),
     "min-kernel-merge-includes": rule('"includes": {"minKernel": "4.8"}', '"includes": {"minKernel": ""}'),
     "args-merge": rule('"args": [{"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]', '"args": [{"value": 7}]'),
-    "args-null-element-forgets": rule('"args": [{"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]',
+    "args-null-element-keeps": rule('"args": [{"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]',
                                       '"args": [null]'),
     "args-null-then-object": rule('"args": [{"index": 1, "value": 2, "op": "SCMP_CMP_EQ"}]', '"args": [null]',
                                   '"args": [{"op": "SCMP_CMP_NE"}]'),
@@ -345,7 +349,7 @@ def runc_reasons(go):
     p = go["profile"]
     rules = p["syscalls"]
     names = {"action": [p["defaultAction"]] + [r["action"] for r in rules],
-             "operator": [a["op"] for r in rules for a in r["args"] if a is not None],
+             "operator": [a["op"] for r in rules for a in r["args"]],
              "architecture": p["architectures"] + [m["architecture"] for m in p["archMap"] if m["architecture"]] +
              [s for m in p["archMap"] for s in m["subArchitectures"]],
              "flag": p["flags"],
@@ -354,7 +358,7 @@ def runc_reasons(go):
     if p["defaultAction"] == "":
         reasons.append('profile has no "defaultAction"')
     reasons += ['rule has no "action"' for r in rules if r["action"] == ""]
-    reasons += ['argument has no "op"' for r in rules for a in r["args"] if a is None or a["op"] == ""]
+    reasons += ['argument has no "op"' for r in rules for a in r["args"] if a["op"] == ""]
     return reasons
 
 

@@ -1,6 +1,7 @@
 // Command go-decode reads a seccomp profile as Docker reads it: Go's
 // encoding/json decoding into Docker's profile types (moby/profiles
-// seccomp.go), plus the two string fields of Podman's format that
+// seccomp.go, whose rules are pointers, and runtime-spec's LinuxSyscall it
+// embeds, whose arguments are values), plus the two string fields of Podman's format that
 // autoseccomp also reads, then the few whole-profile checks Docker makes
 // and autoseccomp mirrors.  It prints one line of canonical JSON, which
 // tests/profile-decode.c prints for autoseccomp's own reading, so that a
@@ -24,7 +25,7 @@ type Seccomp struct {
 	DefaultErrno     string         `json:"defaultErrno,omitempty"` // Podman
 	Architectures    []string       `json:"architectures,omitempty"`
 	ArchMap          []Architecture `json:"archMap,omitempty"`
-	Syscalls         []Syscall      `json:"syscalls"`
+	Syscalls         []*Syscall     `json:"syscalls"`
 	Flags            []string       `json:"flags,omitempty"`
 	ListenerPath     string         `json:"listenerPath,omitempty"`
 	ListenerMetadata string         `json:"listenerMetadata,omitempty"`
@@ -41,7 +42,7 @@ type Syscall struct {
 	Action   string   `json:"action"`
 	ErrnoRet *uint    `json:"errnoRet,omitempty"`
 	Errno    string   `json:"errno,omitempty"` // Podman
-	Args     []*Arg   `json:"args"`
+	Args     []Arg    `json:"args"`
 	Comment  string   `json:"comment"`
 	Includes *Filter  `json:"includes,omitempty"`
 	Excludes *Filter  `json:"excludes,omitempty"`
@@ -110,6 +111,10 @@ func decode(data []byte) (*Seccomp, error) {
 		return nil, errors.New("both 'architectures' and 'archMap' are specified")
 	}
 	for _, rule := range profile.Syscalls {
+		// Docker's daemon dereferences every rule: a null one fails it.
+		if rule == nil {
+			return nil, errors.New("rule is null")
+		}
 		if rule.Name != "" && len(rule.Names) > 0 {
 			return nil, errors.New("rule has both 'name' and 'names'")
 		}
@@ -175,10 +180,6 @@ func (w *writer) filter(f *Filter) {
 }
 
 func (w *writer) arg(a *Arg) {
-	if a == nil {
-		w.WriteString("null")
-		return
-	}
 	fmt.Fprintf(w, `{"index":%d,"value":%d,"valueTwo":%d,"op":`, a.Index, a.Value, a.ValueTwo)
 	w.str(a.Op)
 	w.WriteString("}")
@@ -196,11 +197,11 @@ func (w *writer) rule(r *Syscall) {
 	w.WriteString(`,"errno":`)
 	w.str(r.Errno)
 	w.WriteString(`,"args":[`)
-	for i, a := range r.Args {
+	for i := range r.Args {
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		w.arg(a)
+		w.arg(&r.Args[i])
 	}
 	w.WriteString(`],"includes":`)
 	w.filter(r.Includes)
@@ -235,7 +236,7 @@ func (w *writer) profile(p *Seccomp) {
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		w.rule(&p.Syscalls[i])
+		w.rule(p.Syscalls[i])
 	}
 	w.WriteString(`],"flags":`)
 	w.strs(p.Flags)
