@@ -118,6 +118,8 @@ static int apply_locked(const struct as_apply_options *options, char *message, s
 		r = as_host_detect(&host, &err);
 	if (r == 0)
 		r = program_for(options, &source, &host, &program, &err);
+	if (r == 0 && options->vet != NULL)
+		r = options->vet(&program, &host, &err);
 	if (r < 0)
 		as_error_format(&err, source.name, source.text, source.len, message, message_len);
 	as_source_close(&source);

@@ -8,11 +8,18 @@
 
 #include "source.h"
 
+struct as_error;
+struct as_host;
+struct as_program;
+
 struct as_apply_options {
 	const char *spec;               /* SECCOMP_PROFILE's value, or NULL */
 	const struct as_builtin *builtin;
 	bool trust_marker;              /* may skip a filter the kernel shows in force (environ.h) */
 	bool spec_in_environment;       /* SPEC is SECCOMP_PROFILE's: a relative path is made absolute there */
+	/* When not NULL, shown the program before it is installed: a negative
+	 * errno, with ERR's message, refuses it and installs nothing. */
+	int (*vet)(const struct as_program *program, const struct as_host *host, struct as_error *err);
 };
 
 /* Install what OPTIONS names.  On failure, writes the one-line message into

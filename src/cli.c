@@ -532,55 +532,45 @@ static int cmd_explain(const struct options *opts)
 /* A filter that denies execve would leave autoseccomp under it with its
  * command unrun, and with nothing it can rely on to say so or even to exit:
  * a profile that denies everything denies write and exit_group too.  So the
- * decision is taken from the program before it is installed. */
-static int refuse_denied_execve(const struct options *opts)
-{
-	struct as_builtin builtin;
-	struct as_decision d;
-	struct as_error err;
-	char message[512], action[64];
-	int r;
+ * program is read before it is installed, from the cache as often as not,
+ * and a denial that no argument changes refuses it. */
+static const char *exec_command;
 
-	source = AS_SOURCE_NAMED(opts->profile ? opts->profile : "builtin");
-	r = as_builtin_profile(&builtin, NULL, message, sizeof(message));
-	if (r < 0) {
-		fprintf(stderr, "%s\n", message);
-		return AUTOSECCOMP_EXIT_FAILURE;
-	}
-	/* Docker's default policy allows execve, and is not worth compiling
-	 * again here: the precompiled one is what gets installed. */
-	r = as_source_open(opts->profile, &builtin, &source, &err);
-	if (r == 0 && (source.kind == AS_SOURCE_UNCONFINED || (source.kind == AS_SOURCE_BUILTIN && builtin.precompiled)))
+static int vet_execve(const struct as_program *program, const struct as_host *host, struct as_error *err)
+{
+	struct seccomp_data data = {.nr = seccomp_syscall_resolve_name_arch(host->native_arch, "execve"),
+				    .arch = host->native_arch};
+	struct as_verdict verdict;
+	uint32_t kind;
+	char action[64];
+
+	if (data.nr < 0 || as_eval(program->insns, program->len, &data, &verdict, err) < 0)
+		return data.nr < 0 ? 0 : err->code;
+	kind = verdict.action & SECCOMP_RET_ACTION_FULL;
+	if (verdict.first_arg_pc < program->len ||
+	    !(kind == SECCOMP_RET_ERRNO || kind == SECCOMP_RET_TRAP || kind == SECCOMP_RET_KILL_THREAD ||
+	      kind == SECCOMP_RET_KILL_PROCESS))
 		return 0;
-	if (r == 0 && (r = as_host_detect(&pipeline.host, &err)) == 0 && (r = as_source_text(&source, &err)) == 0)
-		r = as_pipeline_optimized(&source, &pipeline, &err);
-	if (r < 0) {
-		report(&err);
-		return AUTOSECCOMP_EXIT_FAILURE;
-	}
-	if (!denied_natively("execve", &d))
-		return 0;
-	as_action_format(d.verdict.action, action, sizeof(action));
-	as_error_set(&err, -EPERM, d.by == AS_BY_RULE || d.by == AS_BY_DEFAULT ? d.pos : AS_NO_POSITION,
-		     "execve is denied (%s): cannot execute %s", action, opts->words[0]);
-	report(&err);
-	return EXIT_CANNOT_EXECUTE;
+	as_action_format(verdict.action, action, sizeof(action));
+	return as_error_set(err, -ENOEXEC, AS_NO_POSITION, "execve is denied (%s): cannot execute %s", action,
+			    exec_command);
 }
 
 static int cmd_exec(const struct options *opts)
 {
 	struct as_builtin builtin;
-	struct as_apply_options apply = {.spec = opts->profile, .builtin = &builtin, .trust_marker = true};
+	struct as_apply_options apply = {
+		.spec = opts->profile, .builtin = &builtin, .trust_marker = true, .vet = vet_execve};
 	char message[768];
-	int r = refuse_denied_execve(opts);
+	int r;
 
-	as_source_close(&source);
-	if (r != 0)
-		return r;
-	if (as_builtin_profile(&builtin, NULL, message, sizeof(message)) < 0 ||
-	    as_apply(&apply, message, sizeof(message)) < 0) {
+	exec_command = opts->words[0];
+	r = as_builtin_profile(&builtin, NULL, message, sizeof(message));
+	if (r == 0)
+		r = as_apply(&apply, message, sizeof(message));
+	if (r < 0) {
 		fprintf(stderr, "%s\n", message);
-		return AUTOSECCOMP_EXIT_FAILURE;
+		return r == -ENOEXEC ? EXIT_CANNOT_EXECUTE : AUTOSECCOMP_EXIT_FAILURE;
 	}
 	execvp(opts->words[0], opts->words);
 	fprintf(stderr, "autoseccomp: %s: %s\n", opts->words[0], strerror(errno));
