@@ -260,6 +260,15 @@ static bool is_kept(unsigned int rule)
 	return false;
 }
 
+/* Whether ACTION keeps the call from running: an errno, a trap or a kill. */
+static bool refuses(uint32_t action)
+{
+	uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
+
+	return kind == SECCOMP_RET_ERRNO || kind == SECCOMP_RET_TRAP || kind == SECCOMP_RET_KILL_THREAD ||
+	       kind == SECCOMP_RET_KILL_PROCESS;
+}
+
 /* Whether the filter refuses syscall NAME on this host's own architecture,
  * whatever its arguments: D says how.  A decision that depends on the
  * arguments counts as allowed, since some calls get through. */
@@ -268,16 +277,13 @@ static bool denied_natively(const char *name, struct as_decision *d)
 	static const uint64_t zero[6];
 	struct as_entry native;
 	struct as_error err;
-	uint32_t kind;
 	int nr;
 
 	if (as_entry_by_arch(pipeline.host.native_arch, &native) < 0 ||
 	    (nr = seccomp_syscall_resolve_name_arch(native.arch, name)) < 0 ||
 	    as_explain(&pipeline.bpf, &pipeline.resolved, &pipeline.host, &native, nr, zero, d, &err) < 0)
 		return false;
-	kind = d->verdict.action & SECCOMP_RET_ACTION_FULL;
-	return !d->conditional && (kind == SECCOMP_RET_ERRNO || kind == SECCOMP_RET_TRAP ||
-				   kind == SECCOMP_RET_KILL_THREAD || kind == SECCOMP_RET_KILL_PROCESS);
+	return !d->conditional && refuses(d->verdict.action);
 }
 
 /* What almost every program needs to start, report and end: a profile that
@@ -541,15 +547,11 @@ static int vet_execve(const struct as_program *program, const struct as_host *ho
 	struct seccomp_data data = {.nr = seccomp_syscall_resolve_name_arch(host->native_arch, "execve"),
 				    .arch = host->native_arch};
 	struct as_verdict verdict;
-	uint32_t kind;
 	char action[64];
 
 	if (data.nr < 0 || as_eval(program->insns, program->len, &data, &verdict, err) < 0)
 		return data.nr < 0 ? 0 : err->code;
-	kind = verdict.action & SECCOMP_RET_ACTION_FULL;
-	if (verdict.first_arg_pc < program->len ||
-	    !(kind == SECCOMP_RET_ERRNO || kind == SECCOMP_RET_TRAP || kind == SECCOMP_RET_KILL_THREAD ||
-	      kind == SECCOMP_RET_KILL_PROCESS))
+	if (verdict.first_arg_pc < program->len || !refuses(verdict.action))
 		return 0;
 	as_action_format(verdict.action, action, sizeof(action));
 	return as_error_set(err, -ENOEXEC, AS_NO_POSITION, "execve is denied (%s): cannot execute %s", action,
