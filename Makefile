@@ -39,7 +39,7 @@ EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/ex
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
                  $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
                  $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so \
-                 $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/profile-decode
+                 $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/profile-decode $(BUILD)/tests/spin
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
@@ -145,6 +145,11 @@ $(BUILD)/tests/profile-decode: tests/profile-decode.c $(BUILD)/obj/error.o $(BUI
 		$(BUILD)/obj/json.o $(BUILD)/obj/names.o $(BUILD)/obj/profile.o $(BUILD)/obj/scratch.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Isrc $^ -o $@
+
+# No C library and no sanitizer: it must make no system call after execve.
+$(BUILD)/tests/spin: tests/spin.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -static -nostdlib -fno-stack-protector $< -o $@
 
 $(BUILD)/tests/get-filter: tests/get-filter.c
 	@mkdir -p $(@D)

@@ -157,11 +157,13 @@ def _config(seccomp, caps, args):
     }
 
 
-def _make_bundle(workdir, seccomp, caps, args):
+def _make_bundle(workdir, seccomp, caps, args, program=None):
     bundle = workdir / "bundle"
     bin_dir = bundle / "rootfs" / "bin"
     bin_dir.mkdir(parents=True)
     shutil.copy2(BUSYBOX, bin_dir / "busybox")
+    if program is not None:
+        shutil.copy2(program, bin_dir / Path(program).name)
     for applet in ("sh", "sleep", "true"):
         (bin_dir / applet).symlink_to("busybox")
     (bundle / "config.json").write_text(json.dumps(_config(seccomp, caps, args), indent=1))
@@ -229,14 +231,16 @@ def _read_filter(get_filter, pid, out):
     return out.read_bytes()
 
 
-def runc_filter(seccomp, caps, workdir, get_filter):
+def runc_filter(seccomp, caps, workdir, get_filter, program=None):
     """The filter runc 1.1.5 installs for `sleep` in a container with the OCI
     seccomp object SECCOMP and capabilities CAPS, as raw sock_filter bytes.
-    Builds the bundle and runc's state under WORKDIR and removes both, and
-    the container, before returning.  Raises RuncError with runc's stderr
-    when runc refuses to start the container."""
+    PROGRAM, a static executable, runs in sleep's place where given.  Builds
+    the bundle and runc's state under WORKDIR and removes both, and the
+    container, before returning.  Raises RuncError with runc's stderr when
+    runc refuses to start the container."""
     workdir = Path(workdir)
-    bundle, root = _make_bundle(workdir, seccomp, caps, SLEEP)
+    args = [f"/bin/{Path(program).name}"] if program is not None else SLEEP
+    bundle, root = _make_bundle(workdir, seccomp, caps, args, program)
     cid = _container_id()
     log = workdir / "runc.log"
     pid = None
@@ -251,7 +255,7 @@ def runc_filter(seccomp, caps, workdir, get_filter):
             raise RuncError(f"runc run failed (exit {proc.returncode})",
                             log.read_text(errors="replace"))
         pid = _state_pid(root, cid)
-        _wait_for_exec(pid, Path(SLEEP[0]).name)
+        _wait_for_exec(pid, Path(args[0]).name)
         return _read_filter(get_filter, pid, workdir / "filter.bin")
     finally:
         _delete(root, cid, pid)
