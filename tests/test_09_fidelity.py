@@ -348,6 +348,8 @@ def test_filters_decide_as_runcs(runc, write_profile, tmp_path, name, caps):
     # Most real-world profiles allow too little for busybox's sleep; the
     # spinner makes no call after execve.
     program = BUILD / "tests" / "spin" if name.startswith("wild/") else None
+    # Compiled first: a profile runc cannot run a process under still loads here.
+    ours = compile_filter(path, tmp_path / "ours.bpf", CAP_SETS[caps])
     try:
         theirs.write_bytes(runc_filter(oci, held, tmp_path / "runc", BUILD / "tests" / "get-filter", program))
     except RuncError as e:
@@ -358,7 +360,6 @@ def test_filters_decide_as_runcs(runc, write_profile, tmp_path, name, caps):
         if name.startswith("wild/") and "error closing exec fds" in e.stderr:
             pytest.skip(f"{name} denies what runc's own init needs after loading it, so runc starts no process")
         raise
-    ours = compile_filter(path, tmp_path / "ours.bpf", CAP_SETS[caps])
     points, mismatches, out = filter_check("compare", ours, theirs)
     assert mismatches == 0 and points >= 3 * 1026, out
 
