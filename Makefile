@@ -26,7 +26,11 @@ LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile resolve bpf eval optimize probe sha256 pipeline scratch
+STAGES  := error source json names profile host resolve bpf eval optimize probe sha256 pipeline scratch
+# How the stages reach libseccomp (libseccomp.h): the shared object loads it
+# when it first compiles, everything else links it.
+LIBSECCOMP_LAZY   := $(BUILD)/obj/libseccomp-lazy.o
+LIBSECCOMP_LINKED := $(BUILD)/obj/libseccomp-linked.o
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
                   $(BUILD)/obj/install.o $(BUILD)/obj/environ.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
@@ -53,7 +57,7 @@ profiles/default.h: profiles/default.json profiles/embed.sh
 $(BUILD)/obj/builtin.o: profiles/default.h
 
 # The built-in profile compiled for common hosts at build time, by the stages themselves.
-$(BUILD)/precompile: $(STAGE_OBJECTS) $(BUILD)/obj/verify.o $(BUILD)/obj/precompile.o
+$(BUILD)/precompile: $(STAGE_OBJECTS) $(LIBSECCOMP_LINKED) $(BUILD)/obj/verify.o $(BUILD)/obj/precompile.o
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 $(BUILD)/gen/precompiled-default.h: $(BUILD)/precompile profiles/default.json
@@ -69,16 +73,16 @@ $(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
 $(BUILD)/obj/cache.o: ALL_CFLAGS += -DAS_SYSTEM_CACHE_DIR='"$(CACHEDIR)"'
 
 # The shared object loads libseccomp only when it compiles a profile.
-$(BUILD)/libautoseccomp.so: $(OBJECTS) $(BUILD)/obj/libseccomp-lazy.o
+$(BUILD)/libautoseccomp.so: $(OBJECTS) $(LIBSECCOMP_LAZY)
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now $^ -o $@
 	ln -sf libautoseccomp.so $(BUILD)/libautoseccomp.so.0
 
-$(TOOL): $(TOOL_OBJECTS)
+$(TOOL): $(TOOL_OBJECTS) $(LIBSECCOMP_LINKED)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 # One relocatable object with every hidden symbol made local, so the archive,
 # like the shared object, defines nothing a program could clash with.
-$(BUILD)/libautoseccomp.a: $(OBJECTS)
+$(BUILD)/libautoseccomp.a: $(OBJECTS) $(LIBSECCOMP_LINKED)
 	ld -r $^ -o $(BUILD)/obj/autoseccomp.o
 	objcopy --localize-hidden $(BUILD)/obj/autoseccomp.o
 	rm -f $@ && ar rcs $@ $(BUILD)/obj/autoseccomp.o
@@ -117,7 +121,7 @@ $(BUILD)/tests/obj/cache.o: src/cache.c src/*.h include/autoseccomp.h Makefile
 	$(CC) $(ALL_CFLAGS) -DAS_SYSTEM_CACHE_DIR='"$(abspath $(BUILD))/tests/system-cache"' -c $< -o $@
 
 $(BUILD)/tests/libautoseccomp-test-cachedir.so: $(filter-out $(BUILD)/obj/cache.o,$(OBJECTS)) \
-		$(BUILD)/tests/obj/cache.o $(BUILD)/obj/libseccomp-lazy.o
+		$(BUILD)/tests/obj/cache.o $(LIBSECCOMP_LAZY)
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,defs -Wl,-z,now $^ -o $@
 
 $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
@@ -195,7 +199,7 @@ $(BUILD)/tests/true-static-floor: tests/true.c tests/floor.c src/precompiled.h $
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/floor.c -o $@
 
 # What runc and crun do with a profile, as a preload.
-$(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $(BUILD)/obj/install.o
+$(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $(LIBSECCOMP_LINKED) $(BUILD)/obj/install.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -shared $^ -o $@ $(LIBSECCOMP)
 
@@ -213,7 +217,7 @@ check-plain: tests
 		$(PYTHON) -m pytest -q -rs tests
 
 check-sanitize:
-	$(MAKE) BUILD=build-sanitize SANITIZE=1 check-plain
+	$(MAKE) --no-print-directory BUILD=build-sanitize SANITIZE=1 check-plain
 
 # libFuzzer, with ASan and UBSan: the JSON stage and the view, then the whole
 # compile, each for half of FUZZ_SECONDS, on a copy of the seed corpus in
@@ -229,9 +233,9 @@ $(FUZZ_BUILD)/fuzz-json: tests/fuzz/fuzz-json.c src/error.c src/json.c src/names
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-json.c src/error.c src/json.c src/names.c src/profile.c -o $@
 
-$(FUZZ_BUILD)/fuzz-pipeline: tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) src/*.h
+$(FUZZ_BUILD)/fuzz-pipeline: tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) src/libseccomp-linked.c src/*.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) -o $@ $(LIBSECCOMP)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) src/libseccomp-linked.c -o $@ $(LIBSECCOMP)
 
 fuzz: $(FUZZ_BUILD)/fuzz-json $(FUZZ_BUILD)/fuzz-pipeline
 	@mkdir -p $(FUZZ_BUILD)/corpus/json $(FUZZ_BUILD)/corpus/pipeline

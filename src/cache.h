@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "bpf.h"
-#include "resolve.h"
+#include "host.h"
+#include "program.h"
 #include "sha256.h"
 #include "source.h"
 

@@ -3,9 +3,9 @@
 #ifndef AS_INSTALL_H
 #define AS_INSTALL_H
 
-#include "bpf.h"
 #include "error.h"
-#include "resolve.h"
+#include "host.h"
+#include "program.h"
 
 /* Set no_new_privs unless HOST holds CAP_SYS_ADMIN, then install PROGRAM
  * with TSYNC.  Allocates nothing. */

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pipeline.h"
+#include "libseccomp.h"
 
 #define LIBSECCOMP_SONAME "libseccomp.so.2"
 

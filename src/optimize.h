@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "bpf.h"
+#include "program.h"
 
 /* Rewrite BPF in place when the rewrite is shorter, and return true.  Leave
  * it as it is and return false when it is not, or when the program has a

@@ -1,13 +1,8 @@
 #include "pipeline.h"
 
+#include "libseccomp.h"
 #include "optimize.h"
 #include "probe.h"
-
-__attribute__((weak)) int as_libseccomp_load(struct as_error *err)
-{
-	(void)err;
-	return 0;
-}
 
 static int resolve(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {

@@ -22,10 +22,6 @@ struct as_pipeline {
 	struct as_bpf bpf;
 };
 
-/* Make libseccomp's functions callable: a no-op where the library is linked
- * in, a dlopen in the shared object, which loads it only when it compiles. */
-int as_libseccomp_load(struct as_error *err);
-
 /* Run the stages from SOURCE's bytes to PIPELINE->bpf, for the host the
  * caller put in PIPELINE->host: libseccomp's program as runc has it built,
  * with the probe's answers in its stub (probe.h).  Both entries return

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "bpf.h"
-#include "resolve.h"
+#include "host.h"
+#include "program.h"
 
 /* A row of the table src/precompile.c generates. */
 struct precompiled {

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bpf.h"
+#include "program.h"
 
 /* Above every architecture's table (mips n32's ends near 6500, ARM's
  * private calls at 0xf0005), below x32's bit 30, and away from the numbers

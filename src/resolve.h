@@ -8,20 +8,10 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "host.h"
 #include "profile.h"
 
 #define AS_RESOLVED_MAX_ARCHES 32
-
-/* What the decisions depend on. */
-struct as_host {
-	const char *arch_name; /* Docker's name for the build's architecture: "amd64" */
-	uint32_t native_arch;  /* its libseccomp token */
-	uint64_t permitted;    /* capability sets, bit N for capability N */
-	uint64_t effective;
-	bool kernel_known;
-	unsigned int kernel_major, kernel_minor;
-	char kernel_release[65]; /* uname's, whole: the cache's keys hold it; "" if unknown */
-};
 
 struct as_resolved {
 	const struct as_profile *profile;
@@ -32,9 +22,6 @@ struct as_resolved {
 	uint16_t rules[AS_PROFILE_MAX_RULES]; /* indexes of the rules kept, in order */
 	unsigned int rule_count;
 };
-
-/* Read the running process's architecture, capabilities and kernel. */
-int as_host_detect(struct as_host *ret, struct as_error *err);
 
 /* Apply HOST to PROFILE.  On error RET is left partly written. */
 int as_resolve(const struct as_profile *profile, const struct as_host *host, struct as_resolved *ret,

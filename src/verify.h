@@ -12,7 +12,7 @@
 #include <linux/filter.h>
 #include <stdint.h>
 
-#include "bpf.h"
+#include "program.h"
 
 #define AS_VERIFY_MAX_VALUES 48
 #define AS_VERIFY_MAX_VECTORS 4096
