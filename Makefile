@@ -33,7 +33,7 @@ LIBSECCOMP_LAZY   := $(BUILD)/obj/libseccomp-lazy.o
 LIBSECCOMP_LINKED := $(BUILD)/obj/libseccomp-linked.o
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
-                  $(BUILD)/obj/install.o $(BUILD)/obj/environ.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
+                  $(BUILD)/obj/install.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
 TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/cli.o
 

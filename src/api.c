@@ -32,16 +32,15 @@ AUTOSECCOMP_API int autoseccomp_apply(const char *profile, char *errbuf, size_t 
 {
 	struct as_builtin builtin;
 	struct as_apply_options options = {.spec = profile, .builtin = &builtin, .trust_marker = true};
-	char message[768] = "";
-	int r = as_builtin_profile(&builtin, NULL, message, sizeof(message));
+	struct as_error err;
+	int r = as_builtin_profile(&builtin, NULL, &err);
 
 	if (r == 0)
-		r = as_apply(&options, message, sizeof(message));
-
-	if (errbuf != NULL && errlen > 0) {
-		strncpy(errbuf, r < 0 ? message : "", errlen - 1);
-		errbuf[errlen - 1] = '\0';
-	}
+		r = as_apply(&options, &err);
+	if (errbuf != NULL && errlen > 0 && r < 0)
+		as_error_format(&err, errbuf, errlen);
+	else if (errbuf != NULL && errlen > 0)
+		errbuf[0] = '\0';
 	return filter_code(r);
 }
 

@@ -1,8 +1,7 @@
 #include <errno.h>
-#include <stdio.h>
 
-#include "apply.h"
 #include "autoseccomp.h"
+#include "source.h"
 
 /* Generated from profiles/default.json by profiles/embed.sh. */
 #include "../profiles/default.h"
@@ -10,7 +9,7 @@
 /* Defined only by a program that embeds its own profile. */
 extern const struct autoseccomp_embedded_profile autoseccomp_embedded_profile __attribute__((weak));
 
-int as_builtin_profile(struct as_builtin *ret, bool *locked, char *message, size_t message_len)
+int as_builtin_profile(struct as_builtin *ret, bool *locked, struct as_error *err)
 {
 	const struct autoseccomp_embedded_profile *embedded = &autoseccomp_embedded_profile;
 
@@ -21,10 +20,10 @@ int as_builtin_profile(struct as_builtin *ret, bool *locked, char *message, size
 		return 0;
 	}
 	if (embedded->abi != AUTOSECCOMP_EMBED_ABI) {
-		snprintf(message, message_len,
-			 "autoseccomp: builtin: the embedded profile has layout %u, this library reads %u",
-			 embedded->abi, AUTOSECCOMP_EMBED_ABI);
-		return -EINVAL;
+		as_error_set(err, -EINVAL, AS_NO_POSITION, "the embedded profile has layout %u, this library reads %u",
+			     embedded->abi, AUTOSECCOMP_EMBED_ABI);
+		as_error_locate(err, "builtin", NULL, 0);
+		return err->code;
 	}
 	*ret = (struct as_builtin){embedded->json, embedded->len, false};
 	if (locked != NULL)

@@ -15,33 +15,12 @@
 #include "cleanup.h"
 #include "fnv.h"
 #include "hex.h"
-#include "scratch.h"
 
-/* An entry: a header, the program, and a checksum of both.  The checksum
- * catches damage; an entry forged by someone who can write the directory
- * would pass any checksum, which is why only some writers are trusted
- * (cache.h).  Version 3: programs answer the probe (probe.h); an older
- * entry's would make every child install its filter again. */
+/* The checksum catches damage; an entry forged by someone who can write
+ * the directory would pass any checksum, which is why only some writers are
+ * trusted (cache.h).  Version 3: programs answer the probe (probe.h); an
+ * older entry's would make every child install its filter again. */
 #define ENTRY_MAGIC "ASCACHE3"
-
-struct entry_header {
-	char magic[8];
-	unsigned char key[AS_SHA256_SIZE];
-	uint32_t flags, stub_len, len, reserved;
-};
-
-union entry {
-	unsigned char bytes[sizeof(struct entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) + sizeof(uint64_t)];
-	struct entry_header header;
-};
-
-/* In scratch memory: its loads and stores are serialised by the caller. */
-static union entry *entry;
-
-static bool have_entry(void)
-{
-	return entry != NULL || (entry = as_scratch(sizeof(*entry))) != NULL;
-}
 
 /* Through a buffer on the stack: a start whose program is cached needs the
  * bytes only for this, and mapping them (a page fault, and the munmap after
@@ -147,7 +126,7 @@ static int open_dir(char *path, mode_t mode, uid_t owner)
 	return fd;
 }
 
-struct as_cache as_cache_open(const struct as_source *source)
+static struct as_cache cache_for(const struct as_source *source)
 {
 	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
 	uid_t euid = geteuid();
@@ -158,19 +137,28 @@ struct as_cache as_cache_open(const struct as_source *source)
 	    fstat(source->fd, &profile) < 0)
 		return AS_CACHE_NONE;
 	if (euid == 0 && user_dir(path, sizeof(path), true))
-		return (struct as_cache){open_dir(path, 0700, 0), 0, 0600};
+		return (struct as_cache){.dir = open_dir(path, 0700, 0), .owner = 0, .entry_mode = 0600};
 	if (euid == 0 && path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, "")) {
 		/* A program tells what its profile says: others may read it
 		 * where they may read the profile. */
 		mode_t entry_mode = profile.st_mode & S_IROTH ? 0644 : 0600;
-		return (struct as_cache){open_dir(path, 0755, 0), 0, entry_mode};
+		return (struct as_cache){.dir = open_dir(path, 0755, 0), .owner = 0, .entry_mode = entry_mode};
 	}
 	if (profile.st_uid == euid)
-		return user_dir(path, sizeof(path), false) ? (struct as_cache){open_dir(path, 0700, euid), euid, 0600}
-							     : AS_CACHE_NONE;
+		return user_dir(path, sizeof(path), false)
+			       ? (struct as_cache){.dir = open_dir(path, 0700, euid), .owner = euid, .entry_mode = 0600}
+			       : AS_CACHE_NONE;
 	if (path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, ""))
-		return (struct as_cache){open_dir(path, 0, 0), 0, 0};
+		return (struct as_cache){.dir = open_dir(path, 0, 0), .owner = 0, .entry_mode = 0};
 	return AS_CACHE_NONE;
+}
+
+struct as_cache as_cache_open(const struct as_source *source, union as_cache_entry *buffer)
+{
+	struct as_cache cache = cache_for(source);
+
+	cache.entry = buffer;
+	return cache;
 }
 
 void as_cache_close(struct as_cache *cache)
@@ -187,12 +175,12 @@ static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_S
 
 static size_t entry_size(uint32_t len)
 {
-	return sizeof(struct entry_header) + len * sizeof(struct sock_filter) + sizeof(uint64_t);
+	return sizeof(struct as_cache_entry_header) + len * sizeof(struct sock_filter) + sizeof(uint64_t);
 }
 
-static bool entry_valid(const struct as_cache_key *key, size_t size)
+static bool entry_valid(const union as_cache_entry *entry, const struct as_cache_key *key, size_t size)
 {
-	const struct entry_header *h = &entry->header;
+	const struct as_cache_entry_header *h = &entry->header;
 	uint64_t checksum;
 
 	if (size < entry_size(0) || memcmp(h->magic, ENTRY_MAGIC, sizeof(h->magic)) != 0 ||
@@ -205,37 +193,37 @@ static bool entry_valid(const struct as_cache_key *key, size_t size)
 
 bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret)
 {
+	union as_cache_entry *entry = cache->entry;
 	char name[2 * AS_SHA256_SIZE + 1];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	if (!have_entry())
-		return false;
 	entry_name(key, name);
 	fd = openat(cache->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !trusted(fd, S_IFREG, cache->owner))
 		return false;
 	n = read(fd, entry->bytes, sizeof(entry->bytes));
-	if (n <= 0 || !entry_valid(key, (size_t)n))
+	if (n <= 0 || !entry_valid(entry, key, (size_t)n))
 		return false;
-	*ret = (struct as_program){(const struct sock_filter *)(entry->bytes + sizeof(struct entry_header)),
+	*ret = (struct as_program){(const struct sock_filter *)(entry->bytes + sizeof(struct as_cache_entry_header)),
 				   entry->header.len, entry->header.flags};
 	return true;
 }
 
 void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf)
 {
+	union as_cache_entry *entry = cache->entry;
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
 	size_t size = entry_size(bpf->len);
-	struct entry_header header;
+	struct as_cache_entry_header header;
 	uint64_t checksum;
 	int fd;
 
-	if (cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS || !have_entry())
+	if (cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS)
 		return;
 	/* Built aside and copied in: written through entry->header, GCC 12 takes
 	 * the buffer for that member and refuses the checksum's copy below. */
-	header = (struct entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
+	header = (struct as_cache_entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
 	memcpy(header.magic, ENTRY_MAGIC, sizeof(header.magic));
 	memcpy(header.key, key->digest, AS_SHA256_SIZE);
 	memcpy(entry->bytes, &header, sizeof(header));

@@ -5,6 +5,7 @@
 #define AS_CACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "host.h"
@@ -23,6 +24,22 @@ struct as_cache_key {
  * leaves no key to look up or store under.  A file not read yet is read
  * where it is, through a page-sized buffer. */
 bool as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret);
+
+/* An entry as stored: a header, the program, and a checksum of both.
+ * Declared here only so that a caller can own the memory one is read into
+ * or built in (loads and stores are serialised by the caller); its layout
+ * is cache.c's. */
+struct as_cache_entry_header {
+	char magic[8];
+	unsigned char key[AS_SHA256_SIZE];
+	uint32_t flags, stub_len, len, reserved;
+};
+
+union as_cache_entry {
+	unsigned char bytes[sizeof(struct as_cache_entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) +
+			    sizeof(uint64_t)];
+	struct as_cache_entry_header header;
+};
 
 /* Who may write an entry decides whether a start may trust it: an entry
  * is trusted only where its writer could have changed the profile anyway.
@@ -49,21 +66,23 @@ struct as_cache {
 	int dir;           /* -1 when there is no usable cache */
 	uid_t owner;       /* of the directory and of every entry trusted in it */
 	mode_t entry_mode; /* of the entries this process stores; 0: it stores none */
+	union as_cache_entry *entry; /* the caller's, to read and build entries in */
 };
 
 #define AS_CACHE_NONE ((struct as_cache){.dir = -1})
 
 /* The cache that may serve SOURCE (a file, open), its directory opened and
- * checked; AS_CACHE_NONE when there is none (turned off, no home, a
- * directory that fails a check, secure-execution mode). */
-struct as_cache as_cache_open(const struct as_source *source);
+ * checked, working in BUFFER; one with no directory (dir -1) when there is
+ * none (turned off, no home, a directory that fails a check,
+ * secure-execution mode). */
+struct as_cache as_cache_open(const struct as_source *source, union as_cache_entry *buffer);
 
 void as_cache_close(struct as_cache *cache);
 
 #define _cleanup_cache_ __attribute__((cleanup(as_cache_close)))
 
 /* The program stored under KEY, if there is one that passes every check,
- * in place in the cache's buffer: valid until the next load or store. */
+ * in place in the cache's entry buffer: valid until the next load or store. */
 bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret);
 
 /* Store BPF under KEY, atomically, where this process may; failures are

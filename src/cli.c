@@ -61,7 +61,9 @@ struct options {
 	int word_count;
 };
 
-static char stdin_text[AS_SOURCE_MAX_BYTES + 1];
+/* The profile's bytes: read from standard input, or from the file.  One
+ * byte more than a profile may have, to tell a longer input. */
+static char text[AS_SOURCE_MAX_BYTES + 1];
 static struct as_source source;
 static struct as_pipeline pipeline;
 
@@ -201,11 +203,14 @@ static int host_for(const struct options *opts, struct as_host *host, struct as_
 	return 0;
 }
 
-static void report(const struct as_error *err)
+/* ERR, located in the profile being read where no stage below did. */
+static void report(struct as_error *err)
 {
 	char line[1024];
 
-	as_error_format(err, source.name, source.text, source.len, line, sizeof(line));
+	if (err->source == NULL)
+		as_error_locate(err, source.name, source.text, source.len);
+	as_error_format(err, line, sizeof(line));
 	fprintf(stderr, "%s\n", line);
 }
 
@@ -215,7 +220,6 @@ static int load(const struct options *opts, bool installed)
 {
 	struct as_builtin builtin;
 	struct as_error err;
-	char message[512];
 	int r;
 
 	source = AS_SOURCE_NAMED(opts->profile);
@@ -223,12 +227,12 @@ static int load(const struct options *opts, bool installed)
 	if (r > 0)
 		return r;
 	if (r == 0 && strcmp(opts->profile, "-") == 0)
-		r = as_source_read(STDIN_FILENO, "-", stdin_text, sizeof(stdin_text), &source, &err);
-	else if (r == 0 && (r = as_builtin_profile(&builtin, NULL, message, sizeof(message))) == 0)
+		r = as_source_read(STDIN_FILENO, "-", text, sizeof(text), &source, &err);
+	else if (r == 0 && (r = as_builtin_profile(&builtin, NULL, &err)) == 0)
 		r = as_source_open(strcmp(opts->profile, "builtin") == 0 ? NULL : opts->profile, &builtin,
 				   &source, &err);
 	if (r == 0)
-		r = as_source_text(&source, &err);
+		r = as_source_text(&source, text, &err);
 	if (r == 0 && source.kind == AS_SOURCE_UNCONFINED)
 		return usage_error("%s is not a profile (exec takes it)", opts->profile);
 	if (r == 0)
@@ -563,15 +567,15 @@ static int cmd_exec(const struct options *opts)
 	struct as_builtin builtin;
 	struct as_apply_options apply = {
 		.spec = opts->profile, .builtin = &builtin, .trust_marker = true, .vet = vet_execve};
-	char message[768];
+	struct as_error err;
 	int r;
 
 	exec_command = opts->words[0];
-	r = as_builtin_profile(&builtin, NULL, message, sizeof(message));
+	r = as_builtin_profile(&builtin, NULL, &err);
 	if (r == 0)
-		r = as_apply(&apply, message, sizeof(message));
+		r = as_apply(&apply, &err);
 	if (r < 0) {
-		fprintf(stderr, "%s\n", message);
+		report(&err);
 		return r == -ENOEXEC ? EXIT_CANNOT_EXECUTE : AUTOSECCOMP_EXIT_FAILURE;
 	}
 	execvp(opts->words[0], opts->words);

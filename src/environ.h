@@ -1,18 +1,26 @@
-/* What a process that installed a filter leaves in its environment for its
- * children, which inherit it with the filter: the marker, and a relative
- * SECCOMP_PROFILE made absolute.  Written without the heap, before main. */
+/* Changes to the environment a process leaves its children, which inherit
+ * it with the filter: the marker (marker.h), and a relative SECCOMP_PROFILE
+ * made absolute.  Written without the heap, before main. */
 #ifndef AS_ENVIRON_H
 #define AS_ENVIRON_H
 
-#include <stdbool.h>
-
-#include "probe.h"
-
-/* The variable that tells a child which program its parent installed: a
- * hint of what to ask the kernel (probe.h), never a proof. */
-#define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
-
 #define AS_PROFILE_VARIABLE "SECCOMP_PROFILE"
+
+/* Copies of environ's pointer array, for a variable that is new: setenv
+ * would allocate.  The common size fits in less than a page beside the
+ * marker's entry, so a driver that keeps them in initialised static storage
+ * dirties no page of its own for them: that page is one the loader writes
+ * at every start.  A longer environment goes to a larger copy in scratch
+ * memory, mapped the first time one is needed; so does the absolute
+ * profile's entry.  Owned by the driver, which serialises the calls. */
+#define AS_ENVIRON_COMMON 440
+#define AS_ENVIRON_MAX 8192
+
+struct as_environ {
+	char *environment[AS_ENVIRON_COMMON];
+	char **long_environment;
+	char *profile_entry; /* SECCOMP_PROFILE=, made absolute */
+};
 
 /* One change to environ, to undo if the filter is not installed after all. */
 struct as_environ_change {
@@ -22,22 +30,20 @@ struct as_environ_change {
 	char *added;  /* the entry added, if none was replaced */
 };
 
-/* Whether the inherited marker names PROBE's answers. */
-bool as_environ_marker_is(const struct as_probe *probe);
-
-/* Set the marker to PROBE's answers.  Fails, with errno, only where the
- * environment is too long for the memory set aside for it. */
-int as_environ_set_marker(const struct as_probe *probe, struct as_environ_change *ret);
+/* ENTRY, a "NAME=value" the caller keeps, in place of NAME's entry, or
+ * added.  Fails, with errno, only where the environment is too long for the
+ * memory set aside for it. */
+int as_environ_put(struct as_environ *env, char *entry, struct as_environ_change *ret);
 
 /* Put CHANGE back as it was. */
-void as_environ_undo(const struct as_environ_change *change);
+void as_environ_undo(const struct as_environ *env, const struct as_environ_change *change);
 
 /* The entry that makes SECCOMP_PROFILE the absolute path of RELATIVE, joined
  * to the working directory now, to put in the environment later with
  * as_environ_set_profile.  Fails with -ENAMETOOLONG, or getcwd's error. */
-int as_environ_absolute_profile(const char *relative);
+int as_environ_absolute_profile(struct as_environ *env, const char *relative);
 
 /* Put the entry as_environ_absolute_profile made in place of SECCOMP_PROFILE. */
-void as_environ_set_profile(void);
+void as_environ_set_profile(const struct as_environ *env);
 
 #endif

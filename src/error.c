@@ -9,6 +9,9 @@ int as_error_set(struct as_error *err, int code, size_t offset, const char *fmt,
 
 	err->code = code;
 	err->offset = offset;
+	err->source = NULL;
+	err->text = NULL;
+	err->text_len = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -29,15 +32,25 @@ void as_error_position(const char *text, size_t text_len, size_t offset, size_t 
 	}
 }
 
-void as_error_format(const struct as_error *err, const char *source_name, const char *text,
-		     size_t text_len, char *buf, size_t buf_len)
+void as_error_locate(struct as_error *err, const char *source, const char *text, size_t text_len)
+{
+	err->source = source;
+	err->text = text;
+	err->text_len = text_len;
+}
+
+void as_error_format(const struct as_error *err, char *buf, size_t buf_len)
 {
 	size_t line, column;
 
-	if (err->offset == AS_NO_POSITION || text == NULL) {
-		snprintf(buf, buf_len, "autoseccomp: %s: %s", source_name, err->message);
+	if (err->source == NULL) {
+		snprintf(buf, buf_len, "autoseccomp: %s", err->message);
 		return;
 	}
-	as_error_position(text, text_len, err->offset, &line, &column);
-	snprintf(buf, buf_len, "autoseccomp: %s:%zu:%zu: %s", source_name, line, column, err->message);
+	if (err->offset == AS_NO_POSITION || err->text == NULL) {
+		snprintf(buf, buf_len, "autoseccomp: %s: %s", err->source, err->message);
+		return;
+	}
+	as_error_position(err->text, err->text_len, err->offset, &line, &column);
+	snprintf(buf, buf_len, "autoseccomp: %s:%zu:%zu: %s", err->source, line, column, err->message);
 }

@@ -15,6 +15,7 @@
 #include "verify.h"
 
 static struct as_pipeline pipeline;
+static char text[AS_SOURCE_MAX_BYTES];
 
 /* The capabilities the profile's includes and excludes name, as a mask. */
 static uint64_t named_caps(const struct as_profile *profile)
@@ -104,7 +105,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: precompile PROFILE.json\n");
 		return 2;
 	}
-	if (as_source_open(argv[1], &none, &source, &err) < 0 || as_source_text(&source, &err) < 0 ||
+	if (as_source_open(argv[1], &none, &source, &err) < 0 || as_source_text(&source, text, &err) < 0 ||
 	    as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
 		goto fail;
 	mask = named_caps(&pipeline.profile);

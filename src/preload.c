@@ -9,10 +9,15 @@
 #include "apply.h"
 #include "autoseccomp.h"
 
-static void fail(const char *message)
+static void fail(const struct as_error *err)
 {
+	char line[1024];
+	const char *message = line;
+	size_t len;
+
+	as_error_format(err, line, sizeof(line));
 	/* write(2), not stdio: the host's streams are not ours to flush. */
-	size_t len = strlen(message);
+	len = strlen(message);
 
 	while (len > 0) {
 		ssize_t n = write(STDERR_FILENO, message, len);
@@ -29,11 +34,11 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 {
 	struct as_builtin builtin;
 	struct as_apply_options options = {.builtin = &builtin};
+	struct as_error err;
 	bool locked;
-	char message[768];
 
-	if (as_builtin_profile(&builtin, &locked, message, sizeof(message)) < 0)
-		fail(message);
+	if (as_builtin_profile(&builtin, &locked, &err) < 0)
+		fail(&err);
 	/* A locked profile is applied whatever the environment says, and so is the
 	 * built-in one in secure-execution mode, where secure_getenv reads nothing. */
 	if (!locked) {
@@ -41,6 +46,6 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 		options.trust_marker = true;
 		options.spec_in_environment = true;
 	}
-	if (as_apply(&options, message, sizeof(message)) < 0)
-		fail(message);
+	if (as_apply(&options, &err) < 0)
+		fail(&err);
 }

@@ -7,11 +7,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "scratch.h"
-
-/* A file's bytes once read, in scratch memory; reads are serialised by the
- * caller, as the pipeline's are. */
-static char *file_text;
 
 static int refuse_kind(const struct stat *st, struct as_error *err)
 {
@@ -90,21 +85,18 @@ int as_source_pread(const struct as_source *source, void *buf, size_t len, size_
 	return 0;
 }
 
-int as_source_text(struct as_source *source, struct as_error *err)
+int as_source_text(struct as_source *source, char buf[AS_SOURCE_MAX_BYTES], struct as_error *err)
 {
 	int r;
 
 	if (source->text != NULL || source->fd < 0)
 		return 0;
-	if (file_text == NULL && (file_text = as_scratch(AS_SOURCE_MAX_BYTES)) == NULL)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot map memory to read the profile into: %s",
-				    strerror(errno));
-	r = as_source_pread(source, file_text, source->len, 0);
+	r = as_source_pread(source, buf, source->len, 0);
 	if (r == -EIO)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot read profile: it was cut short");
 	if (r < 0)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot read profile: %s", strerror(-r));
-	source->text = file_text;
+	source->text = buf;
 	return 0;
 }
 

@@ -34,16 +34,22 @@ struct as_builtin {
 	bool precompiled; /* Docker's default, compiled at build time for common hosts */
 };
 
+/* The built-in profile: the one the program embedded, else Docker's default
+ * compiled into the library (builtin.c).  *LOCKED, when not NULL, tells
+ * whether the program locked it.  Fails, with ERR, for an embedded profile
+ * of an unknown layout. */
+int as_builtin_profile(struct as_builtin *ret, bool *locked, struct as_error *err);
+
 /* Decide what SPEC (a SECCOMP_PROFILE value, NULL when unset) names: for
  * BUILTIN its bytes, for a path the file, open, and its size.  RET is
  * written only on success. */
 int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
 		   struct as_error *err);
 
-/* A file's bytes, read the first time into memory the next source's
- * reuse: a start that finds its program in the cache only hashes them
- * (cache.h), through a small buffer.  Nothing to do for the other kinds. */
-int as_source_text(struct as_source *source, struct as_error *err);
+/* A file's bytes, read into BUF, the caller's: a start that finds its
+ * program in the cache only hashes them (cache.h), through a small buffer.
+ * Nothing to do for the other kinds. */
+int as_source_text(struct as_source *source, char buf[AS_SOURCE_MAX_BYTES], struct as_error *err);
 
 /* LEN bytes of SOURCE's file from OFFSET into BUF, read from the file: 0,
  * -errno, or -EIO where the file ends before them. */

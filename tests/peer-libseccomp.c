@@ -9,6 +9,7 @@
 #include "../src/pipeline.h"
 
 static struct as_pipeline pipeline;
+static char text[AS_SOURCE_MAX_BYTES];
 
 __attribute__((constructor)) static void install(void)
 {
@@ -17,7 +18,7 @@ __attribute__((constructor)) static void install(void)
 	struct as_program program;
 	struct as_error err;
 
-	if (as_source_open(getenv("PEER_PROFILE"), &none, &source, &err) < 0 || as_source_text(&source, &err) < 0 ||
+	if (as_source_open(getenv("PEER_PROFILE"), &none, &source, &err) < 0 || as_source_text(&source, text, &err) < 0 ||
 	    as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
 		_exit(125);
 	program = as_bpf_program(&pipeline.bpf);

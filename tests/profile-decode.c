@@ -161,7 +161,8 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = as_profile_parse(&json, &profile, &err);
 	if (r < 0) {
-		as_error_format(&err, argv[1], source.text, source.len, message, sizeof(message));
+		as_error_locate(&err, argv[1], source.text, source.len);
+		as_error_format(&err, message, sizeof(message));
 		fputs("{\"ok\":false,\"error\":", stdout);
 		print_bytes(message, strlen(message));
 		puts("}");

@@ -1,0 +1,35 @@
+/* The marker: what a process that installed a filter tells its children,
+ * which inherit the filter and the environment together, so that a child
+ * does not stack a second copy of the same filter.  The variable names the
+ * program's answers to the probe (probe.h): a hint of what to ask the
+ * kernel, never a proof. */
+#ifndef AS_MARKER_H
+#define AS_MARKER_H
+
+#include <stdbool.h>
+
+#include "environ.h"
+#include "error.h"
+#include "host.h"
+#include "probe.h"
+#include "program.h"
+
+#define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
+
+/* The entry put in the environment: three hexadecimal digits an answer.
+ * Its name is written at build time, which keeps the whole in initialised
+ * static storage where a driver keeps it (environ.h). */
+struct as_marker {
+	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1];
+};
+
+#define AS_MARKER_INIT {.entry = AS_MARKER_VARIABLE "="}
+
+/* Install PROGRAM on HOST and mark it in the environment, through MARKER
+ * and ENV; when TRUST_MARKER, skip the install where the inherited marker
+ * names PROGRAM's answers and the kernel gives them.  On failure the
+ * environment is as it was. */
+int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
+		      struct as_marker *marker, struct as_environ *env, struct as_error *err);
+
+#endif
