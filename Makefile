@@ -165,7 +165,7 @@ BENCH_PROGRAMS := $(BUILD)/tests/bench-startup $(BUILD)/tests/bench-syscall $(BU
                   $(BUILD)/tests/libfloor-none.so $(BUILD)/tests/libfloor-one.so $(BUILD)/tests/libfloor-builtin.so $(BUILD)/tests/true-static-floor \
                   $(BUILD)/tests/libpeer-libseccomp.so
 
-$(BUILD)/tests/bench-%: tests/bench-%.c
+$(BUILD)/tests/bench-%: tests/bench/bench-%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@
 
@@ -182,21 +182,21 @@ $(BUILD)/tests/true-static-confined: tests/true.c $(BUILD)/libautoseccomp.a
 	$(CC) $(ALL_CFLAGS) -static $< -o $@ $(LINK_CONSTRUCTOR)
 
 # The floor any seccomp preload can reach, for make bench to compare with.
-$(BUILD)/tests/libfloor-none.so: tests/floor.c
+$(BUILD)/tests/libfloor-none.so: tests/bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLOOR_NONE -shared $< -o $@
 
-$(BUILD)/tests/libfloor-one.so: tests/floor.c
+$(BUILD)/tests/libfloor-one.so: tests/bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLOOR_ONE -shared $< -o $@
 
-$(BUILD)/tests/libfloor-builtin.so: tests/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
+$(BUILD)/tests/libfloor-builtin.so: tests/bench/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -shared $< -o $@
 
-$(BUILD)/tests/true-static-floor: tests/true.c tests/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
+$(BUILD)/tests/true-static-floor: tests/true.c tests/bench/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/floor.c -o $@
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/bench/floor.c -o $@
 
 # What runc and crun do with a profile, as a preload.
 $(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $(LIBSECCOMP_LINKED) $(BUILD)/obj/install.o
@@ -205,7 +205,7 @@ $(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $
 
 # Benchmarks print a table; they pass or fail nothing.
 bench: $(LIBS) $(TOOL) $(BENCH_PROGRAMS)
-	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) $(PYTHON) tests/bench.py
+	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) $(PYTHON) tests/bench/bench.py
 
 tests: $(LIBS) $(TOOL) $(EXAMPLES) $(TEST_PROGRAMS)
 

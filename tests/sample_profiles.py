@@ -1,5 +1,5 @@
 """Profiles the tests and the benchmarks build, from the built-in one's names.
-Plain Python, so that bench.py can import it without pytest."""
+Plain Python, so that bench/bench.py can import it without pytest."""
 import json
 from pathlib import Path
 

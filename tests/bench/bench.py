@@ -11,9 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sample_profiles import argument_check_per_syscall
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from sample_profiles import argument_check_per_syscall  # noqa: E402
 BUILD = Path(os.environ.get("AUTOSECCOMP_BUILD", ROOT / "build"))
 LIB = BUILD / "libautoseccomp.so"
 TOOL = BUILD / "autoseccomp"
