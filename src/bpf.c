@@ -26,6 +26,9 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
 
 #define X32_SYSCALL_BIT 0x40000000u
 
+/* runc refuses an index out of range only where it adds a rule: a rule
+ * for the default action, or for names this libseccomp does not know,
+ * passes whatever its indexes. */
 static int check_indexes(const struct as_resolved *resolved, const struct as_resolved_rule *rule,
 			 struct as_error *err)
 {
