@@ -26,89 +26,71 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
 
 #define X32_SYSCALL_BIT 0x40000000u
 
-/* Whether two of RULE's conditions compare one argument (indexes out of
- * range aside): libseccomp refuses that in one rule, so runc then makes every
- * condition a rule of its own, and they are ORed, conditions on other indexes
- * included. */
-static bool repeats_an_index(const struct as_profile *profile, const struct as_rule *rule)
+/* runc refuses an index out of range only where it adds a rule: a rule
+ * for the default action, or for names this libseccomp does not know,
+ * passes whatever its indexes. */
+static int check_indexes(const struct as_resolved *resolved, const struct as_resolved_rule *rule,
+			 struct as_error *err)
 {
-	const struct as_arg *args = &profile->args[rule->args.first];
-	unsigned int seen = 0;
-
-	for (unsigned int i = 0; i < rule->args.count; i++) {
-		uint64_t index = args[i].index.value;
-		if (index > 5)
-			continue;
-		if ((seen >> index) & 1)
-			return true;
-		seen |= 1u << index;
-	}
-	return false;
-}
-
-/* The rule for syscall NR (NAME, at POS in the profile) with RULE's arguments. */
-static int add_conditions(scmp_filter_ctx ctx, uint32_t action, int nr, const struct as_profile *profile,
-			  const struct as_rule *rule, const char *name, unsigned int pos, struct as_error *err)
-{
-	const struct as_arg *args = &profile->args[rule->args.first];
-	unsigned int count = rule->args.count;
-	struct scmp_arg_cmp conds[6];
-	bool repeated;
-	int r;
-
-	for (unsigned int i = 0; i < count; i++)
-		if (args[i].index.value > 5)
-			return as_error_set(err, -EINVAL, args[i].index.pos,
-					    "argument index %llu is out of range (syscalls only have up to 6 arguments)",
-					    (unsigned long long)args[i].index.value);
-	repeated = repeats_an_index(profile, rule);
-	for (unsigned int i = 0; i < count; i++) {
-		const struct as_arg *arg = &args[i];
-		struct scmp_arg_cmp cond = {(unsigned int)arg->index.value, (enum scmp_compare)arg->op.value,
-					    arg->value.value, arg->value_two.value};
-		if (repeated) {
-			r = seccomp_rule_add_array(ctx, action, nr, 1, &cond);
-			if (r < 0)
-				return as_error_set(err, r, pos, "cannot add rule for \"%s\": %s", name, strerror(-r));
-		} else {
-			conds[i] = cond;
+	for (unsigned int s = 0; s < rule->set_count; s++) {
+		const struct as_resolved_set *set = &resolved->sets[rule->first_set + s];
+		for (unsigned int i = 0; i < set->count; i++) {
+			const struct as_resolved_condition *cond = &resolved->conditions[set->first + i];
+			if (cond->index > 5)
+				return as_error_set(
+					err, -EINVAL, cond->index_pos,
+					"argument index %llu is out of range (syscalls only have up to 6 arguments)",
+					(unsigned long long)cond->index);
 		}
 	}
-	if (repeated)
-		return 0;
-	r = seccomp_rule_add_array(ctx, action, nr, count, conds);
-	if (r < 0)
-		return as_error_set(err, r, pos, "cannot add rule for \"%s\": %s", name, strerror(-r));
 	return 0;
 }
 
-/* NAME's number, written into CNAME as libseccomp takes it; __NR_SCMP_ERROR
- * for a name this libseccomp does not know, which runc skips. */
-static int resolve_name(struct as_str name, char *cname, size_t size)
+/* One libseccomp rule per set of RULE's conditions, for syscall NR (NAME). */
+static int add_sets(scmp_filter_ctx ctx, const struct as_resolved *resolved, const struct as_resolved_rule *rule,
+		    int nr, const struct as_resolved_name *name, struct as_error *err)
 {
-	return as_str_to_cstr(name, cname, size) ? seccomp_syscall_resolve_name(cname) : __NR_SCMP_ERROR;
+	int r = check_indexes(resolved, rule, err);
+
+	for (unsigned int s = 0; r == 0 && s < rule->set_count; s++) {
+		const struct as_resolved_set *set = &resolved->sets[rule->first_set + s];
+		/* Its indexes in range, a set compares each argument once at most. */
+		struct scmp_arg_cmp cmps[6];
+		for (unsigned int i = 0; i < set->count; i++) {
+			const struct as_resolved_condition *cond = &resolved->conditions[set->first + i];
+			cmps[i] = (struct scmp_arg_cmp){(unsigned int)cond->index, (enum scmp_compare)cond->op, cond->value,
+							cond->value_two};
+		}
+		r = seccomp_rule_add_array(ctx, rule->action, nr, set->count, cmps);
+		if (r < 0)
+			return as_error_set(err, r, name->pos, "cannot add rule for \"%s\": %s", name->cstr, strerror(-r));
+	}
+	return r;
+}
+
+/* NAME's number; __NR_SCMP_ERROR for a name this libseccomp does not know,
+ * which runc skips. */
+static int resolve_name(const struct as_resolved_name *name)
+{
+	return name->cstr != NULL ? seccomp_syscall_resolve_name(name->cstr) : __NR_SCMP_ERROR;
 }
 
 /* One rule per name, skipping what runc skips: rules that repeat the default
  * action and names this libseccomp does not know. */
-static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, const struct as_rule *rule,
+static int add_rule(scmp_filter_ctx ctx, const struct as_resolved *resolved, const struct as_resolved_rule *rule,
 		    struct as_error *err)
 {
-	const struct as_profile *profile = resolved->profile;
-	uint32_t action = as_resolved_action(profile, rule);
-
-	for (unsigned int k = 0; k < rule->names.count; k++) {
-		struct as_str name = as_profile_string(profile, &rule->names, k);
-		char cname[64];
+	for (unsigned int k = 0; k < rule->name_count; k++) {
+		const struct as_resolved_name *name = &resolved->names[rule->first_name + k];
 		int nr, r;
-		if (name.len == 0)
-			return as_error_set(err, -EINVAL, name.pos, "empty string is not a valid syscall");
-		if (action == resolved->default_action)
+		if (name->len == 0)
+			return as_error_set(err, -EINVAL, name->pos, "empty string is not a valid syscall");
+		if (rule->action == resolved->default_action)
 			continue;
-		nr = resolve_name(name, cname, sizeof(cname));
+		nr = resolve_name(name);
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		r = add_conditions(ctx, action, nr, profile, rule, cname, name.pos, err);
+		r = add_sets(ctx, resolved, rule, nr, name, err);
 		if (r < 0)
 			return r;
 	}
@@ -143,17 +125,14 @@ static unsigned int count_arches(const struct as_resolved *resolved, const struc
 }
 
 /* The names of RULE that add_rule adds rules for. */
-static unsigned int count_added_names(const struct as_resolved *resolved, const struct as_rule *rule)
+static unsigned int count_added_names(const struct as_resolved *resolved, const struct as_resolved_rule *rule)
 {
 	unsigned int n = 0;
 
-	if (as_resolved_action(resolved->profile, rule) == resolved->default_action)
+	if (rule->action == resolved->default_action)
 		return 0;
-	for (unsigned int k = 0; k < rule->names.count; k++) {
-		char cname[64];
-		n += resolve_name(as_profile_string(resolved->profile, &rule->names, k), cname, sizeof(cname)) !=
-		     __NR_SCMP_ERROR;
-	}
+	for (unsigned int k = 0; k < rule->name_count; k++)
+		n += resolve_name(&resolved->names[rule->first_name + k]) != __NR_SCMP_ERROR;
 	return n;
 }
 
@@ -169,14 +148,14 @@ struct expansion {
 };
 
 /* Counts RULE into EXP; refuses it if that takes EXP over a bound. */
-static int expand_rule(const struct as_profile *profile, const struct as_rule *rule, unsigned int names,
-		       struct expansion *exp, struct as_error *err)
+static int expand_rule(const struct as_resolved_rule *rule, unsigned int names, struct expansion *exp,
+		       struct as_error *err)
 {
-	unsigned int conditions = rule->args.count;
-	bool repeated = repeats_an_index(profile, rule);
+	unsigned int conditions = rule->condition_count;
+	bool ored = rule->set_count > 1;
 	char per_name[40] = "";
 
-	exp->rules += (uint64_t)names * (repeated ? conditions : 1) * exp->arches;
+	exp->rules += (uint64_t)names * rule->set_count * exp->arches;
 	exp->conditions += (uint64_t)names * conditions * exp->arches;
 	if (exp->conditions > MAX_CONDITIONS)
 		return as_error_set(err, -E2BIG, rule->pos,
@@ -186,7 +165,7 @@ static int expand_rule(const struct as_profile *profile, const struct as_rule *r
 				    plural(conditions), exp->arches, plural(exp->arches));
 	if (exp->rules <= MAX_RULES)
 		return 0;
-	if (repeated)
+	if (ored)
 		snprintf(per_name, sizeof(per_name), " x %u condition%s", conditions, plural(conditions));
 	return as_error_set(err, -E2BIG, rule->pos,
 			    "profile expands to more than %d libseccomp rules (%llu up to this rule: %u name%s%s x %u "
@@ -202,26 +181,17 @@ static int check_expansion(const struct as_resolved *resolved, const struct as_h
 	struct expansion exp = {.arches = count_arches(resolved, host)};
 
 	for (unsigned int i = 0; i < resolved->rule_count; i++) {
-		const struct as_rule *rule = &resolved->profile->rules[resolved->rules[i]];
-		int r = expand_rule(resolved->profile, rule, count_added_names(resolved, rule), &exp, err);
+		const struct as_resolved_rule *rule = &resolved->rules[i];
+		int r = expand_rule(rule, count_added_names(resolved, rule), &exp, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static unsigned int count_names(const struct as_resolved *resolved)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < resolved->rule_count; i++)
-		n += resolved->profile->rules[resolved->rules[i]].names.count;
-	return n;
-}
-
 bool as_bpf_shapes_differ(const struct as_resolved *resolved)
 {
-	return count_names(resolved) > TREE_THRESHOLD;
+	return resolved->name_count > TREE_THRESHOLD;
 }
 
 static int build_filter(const struct as_resolved *resolved, scmp_filter_ctx ctx, struct as_error *err)
@@ -237,7 +207,7 @@ static int build_filter(const struct as_resolved *resolved, scmp_filter_ctx ctx,
 			return as_error_set(err, r, AS_NO_POSITION, "cannot add architecture: %s", strerror(-r));
 	}
 	for (unsigned int i = 0; i < resolved->rule_count; i++) {
-		r = add_rule(ctx, resolved, &resolved->profile->rules[resolved->rules[i]], err);
+		r = add_rule(ctx, resolved, &resolved->rules[i], err);
 		if (r < 0)
 			return r;
 	}
@@ -327,23 +297,15 @@ static struct section *section_for(struct section *sections, unsigned int *count
  * computes it: whatever the rule's action, arguments or redundancy. */
 static void find_maxima(const struct as_resolved *resolved, uint32_t arch, struct section *section)
 {
-	const struct as_profile *profile = resolved->profile;
-
-	for (unsigned int i = 0; i < resolved->rule_count; i++) {
-		const struct as_rule *rule = &profile->rules[resolved->rules[i]];
-		for (unsigned int k = 0; k < rule->names.count; k++) {
-			char cname[64];
-			int nr;
-			if (!as_str_to_cstr(as_profile_string(profile, &rule->names, k), cname, sizeof(cname)))
-				continue;
-			nr = seccomp_syscall_resolve_name_arch(arch, cname);
-			if (nr < 0)
-				continue;
-			if (arch == SCMP_ARCH_X32 && (!section->has_x32_max || (uint32_t)nr > section->x32_max))
-				section->x32_max = (uint32_t)nr, section->has_x32_max = true;
-			if (arch != SCMP_ARCH_X32 && (!section->has_max || (uint32_t)nr > section->max))
-				section->max = (uint32_t)nr, section->has_max = true;
-		}
+	for (unsigned int i = 0; i < resolved->name_count; i++) {
+		const char *name = resolved->names[i].cstr;
+		int nr = name != NULL ? seccomp_syscall_resolve_name_arch(arch, name) : -1;
+		if (nr < 0)
+			continue;
+		if (arch == SCMP_ARCH_X32 && (!section->has_x32_max || (uint32_t)nr > section->x32_max))
+			section->x32_max = (uint32_t)nr, section->has_x32_max = true;
+		if (arch != SCMP_ARCH_X32 && (!section->has_max || (uint32_t)nr > section->max))
+			section->max = (uint32_t)nr, section->has_max = true;
 	}
 }
 
@@ -489,7 +451,7 @@ int as_bpf_filter_open(const struct as_resolved *resolved, const struct as_host 
 		return r;
 	ctx = seccomp_init(resolved->default_action);
 	if (ctx == NULL)
-		return as_error_set(err, -EINVAL, resolved->profile->default_action.pos,
+		return as_error_set(err, -EINVAL, resolved->default_pos,
 				    "libseccomp refused the default action");
 	r = build_filter(resolved, ctx, err);
 	if (r < 0)

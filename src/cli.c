@@ -259,7 +259,7 @@ __attribute__((format(printf, 2, 3))) static void warn(unsigned int pos, const c
 static bool is_kept(unsigned int rule)
 {
 	for (unsigned int i = 0; i < pipeline.resolved.rule_count; i++)
-		if (pipeline.resolved.rules[i] == rule)
+		if (pipeline.resolved.rules[i].index == rule)
 			return true;
 	return false;
 }

@@ -63,50 +63,49 @@ unsigned int as_entries_of(const struct as_resolved *resolved, const struct as_h
 	return count;
 }
 
-static bool compare(const struct as_arg *arg, uint64_t value, bool narrow)
+static bool compare(const struct as_resolved_condition *cond, uint64_t value, bool narrow)
 {
-	uint64_t datum = arg->value.value, mask = narrow ? 0xffffffffu : UINT64_MAX;
+	uint64_t datum = cond->value, mask = narrow ? 0xffffffffu : UINT64_MAX;
 
 	/* libseccomp compares only the low 32 bits on a 32-bit architecture. */
 	value &= mask;
-	switch (arg->op.value) {
+	switch (cond->op) {
 	case SCMP_CMP_NE: return value != (datum & mask);
 	case SCMP_CMP_LT: return value < (datum & mask);
 	case SCMP_CMP_LE: return value <= (datum & mask);
 	case SCMP_CMP_EQ: return value == (datum & mask);
 	case SCMP_CMP_GE: return value >= (datum & mask);
 	case SCMP_CMP_GT: return value > (datum & mask);
-	default: return (value & datum & mask) == (arg->value_two.value & mask);
+	default: return (value & datum & mask) == (cond->value_two & mask);
 	}
 }
 
-/* runc ANDs a rule's conditions, or ORs them when an argument index repeats. */
-static bool rule_matches(const struct as_profile *profile, const struct as_rule *rule, const uint64_t args[6],
-			 bool narrow)
+static bool set_holds(const struct as_resolved *resolved, const struct as_resolved_set *set, const uint64_t args[6],
+		      bool narrow)
 {
-	const struct as_arg *conds = &profile->args[rule->args.first];
-	unsigned int seen = 0;
-	bool repeated = false, all = true, any = rule->args.count == 0;
-
-	for (unsigned int i = 0; i < rule->args.count; i++) {
-		unsigned int index = (unsigned int)conds[i].index.value;
-		bool holds = index < 6 && compare(&conds[i], args[index < 6 ? index : 0], narrow);
-		repeated |= (seen >> index) & 1;
-		seen |= 1u << index;
-		all &= holds;
-		any |= holds;
+	for (unsigned int i = 0; i < set->count; i++) {
+		const struct as_resolved_condition *cond = &resolved->conditions[set->first + i];
+		if (cond->index > 5 || !compare(cond, args[cond->index], narrow))
+			return false;
 	}
-	return repeated ? any : all;
+	return true;
 }
 
-static bool names_syscall(const struct as_profile *profile, const struct as_rule *rule, uint32_t arch, int nr)
+static bool rule_matches(const struct as_resolved *resolved, const struct as_resolved_rule *rule,
+			 const uint64_t args[6], bool narrow)
 {
-	for (unsigned int k = 0; k < rule->names.count; k++) {
-		struct as_str name = as_profile_string(profile, &rule->names, k);
-		char cname[64];
-		if (name.len == 0 || !as_str_to_cstr(name, cname, sizeof(cname)))
-			continue;
-		if (seccomp_syscall_resolve_name_arch(arch, cname) == nr)
+	for (unsigned int s = 0; s < rule->set_count; s++)
+		if (set_holds(resolved, &resolved->sets[rule->first_set + s], args, narrow))
+			return true;
+	return false;
+}
+
+static bool names_syscall(const struct as_resolved *resolved, const struct as_resolved_rule *rule, uint32_t arch,
+			  int nr)
+{
+	for (unsigned int k = 0; k < rule->name_count; k++) {
+		const struct as_resolved_name *name = &resolved->names[rule->first_name + k];
+		if (name->len > 0 && name->cstr != NULL && seccomp_syscall_resolve_name_arch(arch, name->cstr) == nr)
 			return true;
 	}
 	return false;
@@ -117,18 +116,16 @@ static bool names_syscall(const struct as_profile *profile, const struct as_rule
 static void attribute(const struct as_resolved *resolved, const struct as_entry *entry, int nr,
 		      const uint64_t args[6], struct as_decision *d)
 {
-	const struct as_profile *profile = resolved->profile;
 	bool narrow = entry->audit_arch == AUDIT_ARCH_I386 || !(entry->audit_arch & __AUDIT_ARCH_64BIT);
 
 	d->by = d->verdict.action == resolved->default_action ? AS_BY_DEFAULT : AS_BY_MERGE;
-	d->pos = profile->default_action.pos;
+	d->pos = resolved->default_pos;
 	for (unsigned int i = 0; i < resolved->rule_count; i++) {
-		const struct as_rule *rule = &profile->rules[resolved->rules[i]];
-		uint32_t action = as_resolved_action(profile, rule);
-		if (action == resolved->default_action || !names_syscall(profile, rule, entry->arch, nr))
+		const struct as_resolved_rule *rule = &resolved->rules[i];
+		if (rule->action == resolved->default_action || !names_syscall(resolved, rule, entry->arch, nr))
 			continue;
-		d->conditional |= rule->args.count > 0;
-		if (d->by == AS_BY_RULE || action != d->verdict.action || !rule_matches(profile, rule, args, narrow))
+		d->conditional |= rule->condition_count > 0;
+		if (d->by == AS_BY_RULE || rule->action != d->verdict.action || !rule_matches(resolved, rule, args, narrow))
 			continue;
 		d->by = AS_BY_RULE;
 		d->pos = rule->pos;

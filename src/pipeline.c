@@ -38,14 +38,11 @@ int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pl, 
  * Docker's and Podman's profiles check under one name in 50. */
 static bool checks_dominate(const struct as_resolved *resolved)
 {
-	unsigned int names = 0, checked = 0;
+	unsigned int checked = 0;
 
-	for (unsigned int i = 0; i < resolved->rule_count; i++) {
-		const struct as_rule *rule = &resolved->profile->rules[resolved->rules[i]];
-		names += rule->names.count;
-		checked += rule->args.count > 0 ? rule->names.count : 0;
-	}
-	return checked * 6 > names;
+	for (unsigned int i = 0; i < resolved->rule_count; i++)
+		checked += resolved->rules[i].condition_count > 0 ? resolved->rules[i].name_count : 0;
+	return checked * 6 > resolved->name_count;
 }
 
 /* The program to install, in PL->bpf, unsealed. */

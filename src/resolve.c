@@ -7,6 +7,11 @@
 #include <string.h>
 
 #include "names.h"
+#include "profile.h"
+
+_Static_assert(AS_RESOLVED_MAX_RULES >= AS_PROFILE_MAX_RULES && AS_RESOLVED_MAX_CONDITIONS >= AS_PROFILE_MAX_ARGS &&
+		       AS_RESOLVED_MAX_NAMES >= AS_JSON_MAX_TOKENS,
+	       "a kept rule, name or condition for every one of the view's");
 
 /* The kernel's maximum errno: libseccomp refuses larger ones. */
 #define MAX_ERRNO 4095
@@ -73,7 +78,8 @@ static bool takes_errno(uint64_t action)
 	return action == SCMP_ACT_ERRNO(0) || action == SCMP_ACT_TRACE(0);
 }
 
-uint32_t as_resolved_action(const struct as_profile *profile, const struct as_rule *rule)
+/* The libseccomp action of RULE, or of the profile's default for NULL, with its errno. */
+static uint32_t action_of(const struct as_profile *profile, const struct as_rule *rule)
 {
 	const struct as_choice *action = rule ? &rule->action : &profile->default_action;
 	const struct as_number *errno_ret = rule ? &rule->errno_value : &profile->default_errno_value;
@@ -98,22 +104,99 @@ static int check_action(const struct as_choice *action, const struct as_number *
 	return 0;
 }
 
+/* Unreachable while the view's slices do not overlap, which the tables
+ * being sized as the view's are meant for. */
+static int too_many(unsigned int pos, struct as_error *err)
+{
+	return as_error_set(err, -E2BIG, pos, "profile has too many elements");
+}
+
+static int add_names(const struct as_profile *profile, const struct as_rule *rule, struct as_resolved_rule *kept,
+		     struct as_resolved *ret, struct as_error *err)
+{
+	if (AS_RESOLVED_MAX_NAMES - ret->name_count < rule->names.count)
+		return too_many(rule->pos, err);
+	kept->first_name = ret->name_count;
+	kept->name_count = rule->names.count;
+	for (unsigned int k = 0; k < rule->names.count; k++) {
+		struct as_str name = as_profile_string(profile, &rule->names, k);
+		char *cstr = ret->text + ret->text_len;
+		bool fits = as_str_to_cstr(name, cstr, AS_RESOLVED_NAME_SIZE);
+		ret->names[ret->name_count++] = (struct as_resolved_name){fits ? cstr : NULL, name.len, name.pos};
+		ret->text_len += fits ? name.len + 1 : 0;
+	}
+	return 0;
+}
+
+/* Whether two of ARGS compare one argument (indexes out of range aside):
+ * libseccomp refuses that in one rule, so runc then makes every condition a
+ * rule of its own, and they are ORed, conditions on other indexes included. */
+static bool repeats_an_index(const struct as_arg *args, unsigned int count)
+{
+	unsigned int seen = 0;
+
+	for (unsigned int i = 0; i < count; i++) {
+		uint64_t index = args[i].index.value;
+		if (index > 5)
+			continue;
+		if ((seen >> index) & 1)
+			return true;
+		seen |= 1u << index;
+	}
+	return false;
+}
+
+static int add_conditions(const struct as_profile *profile, const struct as_rule *rule,
+			  struct as_resolved_rule *kept, struct as_resolved *ret, struct as_error *err)
+{
+	const struct as_arg *args = &profile->args[rule->args.first];
+	unsigned int count = rule->args.count;
+	bool ors = repeats_an_index(args, count);
+
+	if (AS_RESOLVED_MAX_CONDITIONS - ret->condition_count < count)
+		return too_many(rule->pos, err);
+	kept->first_set = ret->set_count;
+	kept->set_count = ors ? count : 1;
+	kept->condition_count = count;
+	for (unsigned int i = 0; i < kept->set_count; i++)
+		ret->sets[ret->set_count++] = (struct as_resolved_set){ret->condition_count + i, ors ? 1 : count};
+	for (unsigned int i = 0; i < count; i++)
+		ret->conditions[ret->condition_count++] = (struct as_resolved_condition){
+			args[i].index.value, (uint32_t)args[i].op.value, args[i].value.value, args[i].value_two.value,
+			args[i].index.pos};
+	return 0;
+}
+
+static int keep_rule(const struct as_profile *profile, unsigned int index, struct as_resolved *ret,
+		     struct as_error *err)
+{
+	const struct as_rule *rule = &profile->rules[index];
+	struct as_resolved_rule *kept = &ret->rules[ret->rule_count];
+	int r = check_action(&rule->action, &rule->errno_value, false, err);
+
+	if (r < 0)
+		return r;
+	*kept = (struct as_resolved_rule){.action = action_of(profile, rule), .index = index, .pos = rule->pos};
+	r = add_names(profile, rule, kept, ret, err);
+	if (r == 0)
+		r = add_conditions(profile, rule, kept, ret, err);
+	if (r == 0)
+		ret->rule_count++;
+	return r;
+}
+
 static int resolve_rules(const struct as_profile *profile, const struct as_host *host, struct as_resolved *ret,
 			 struct as_error *err)
 {
-	ret->rule_count = 0;
+	ret->rule_count = ret->name_count = ret->set_count = ret->condition_count = 0;
+	ret->text_len = 0;
 	for (unsigned int i = 0; i < profile->rule_count; i++) {
-		const struct as_rule *rule = &profile->rules[i];
 		bool applies;
-		int r = rule_applies(profile, rule, host, &applies, err);
+		int r = rule_applies(profile, &profile->rules[i], host, &applies, err);
+		if (r == 0 && applies)
+			r = keep_rule(profile, i, ret, err);
 		if (r < 0)
 			return r;
-		if (!applies)
-			continue;
-		r = check_action(&rule->action, &rule->errno_value, false, err);
-		if (r < 0)
-			return r;
-		ret->rules[ret->rule_count++] = (uint16_t)i;
 	}
 	return 0;
 }
@@ -135,9 +218,10 @@ static int add_arch_list(const struct as_profile *profile, const struct as_strin
 {
 	for (unsigned int k = 0; k < list->count; k++) {
 		struct as_str name = as_profile_string(profile, list, k);
-		const struct as_name *arch = as_name_find(&as_arch_names, name.ptr, name.len);
-		struct as_choice choice = {true, arch->value, name.pos, name};
-		int r = add_arch(ret, &choice, err);
+		const struct as_name *arch;
+		int r = as_name_lookup(&as_arch_names, name.ptr, name.len, name.pos, &arch, err);
+		if (r == 0)
+			r = add_arch(ret, &(struct as_choice){true, arch->value, name.pos, name}, err);
 		if (r < 0)
 			return r;
 	}
@@ -162,6 +246,12 @@ static int resolve_arches(const struct as_profile *profile, const struct as_host
 	return 0;
 }
 
+/* The libseccomp API level that first takes FLAG. */
+static unsigned int api_taking(uint64_t flag)
+{
+	return flag == SECCOMP_FILTER_FLAG_LOG ? 3 : flag == SECCOMP_FILTER_FLAG_SPEC_ALLOW ? 4 : flag != 0 ? 7 : 0;
+}
+
 static int resolve_flags(const struct as_profile *profile, struct as_resolved *ret, struct as_error *err)
 {
 	unsigned int api = seccomp_api_get();
@@ -171,12 +261,11 @@ static int resolve_flags(const struct as_profile *profile, struct as_resolved *r
 	ret->flags = profile->flags.count == 0 && api >= 4 ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0;
 	for (unsigned int k = 0; k < profile->flags.count; k++) {
 		struct as_str name = as_profile_string(profile, &profile->flags, k);
-		const struct as_name *flag = as_name_find(&as_flag_names, name.ptr, name.len);
-		unsigned int needs = flag->value == SECCOMP_FILTER_FLAG_LOG		 ? 3
-				     : flag->value == SECCOMP_FILTER_FLAG_SPEC_ALLOW ? 4
-				     : flag->value != 0				 ? 7
-										 : 0;
-		if (api < needs)
+		const struct as_name *flag;
+		int r = as_name_lookup(&as_flag_names, name.ptr, name.len, name.pos, &flag, err);
+		if (r < 0)
+			return r;
+		if (api < api_taking(flag->value))
 			return as_error_set(err, -EINVAL, name.pos, "flag %.*s is not supported by libseccomp %u.%u.%u",
 					    (int)name.len, name.ptr, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
 		ret->flags |= (uint32_t)flag->value;
@@ -189,11 +278,11 @@ int as_resolve(const struct as_profile *profile, const struct as_host *host, str
 {
 	int r;
 
-	ret->profile = profile;
 	r = check_action(&profile->default_action, &profile->default_errno_value, true, err);
 	if (r < 0)
 		return r;
-	ret->default_action = as_resolved_action(profile, NULL);
+	ret->default_action = action_of(profile, NULL);
+	ret->default_pos = profile->default_action.pos;
 	r = resolve_arches(profile, host, ret, err);
 	if (r < 0)
 		return r;
