@@ -104,7 +104,7 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 	if (r == 0)
 		r = program_for(options, &source, &host, &program, err);
 	if (r == 0 && options->vet != NULL)
-		r = options->vet(&program, &host, err);
+		r = options->vet(&program, &host, options->vet_context, err);
 	/* The text outlives the source: it is the workspace's, or built in. */
 	if (r < 0)
 		as_error_locate(err, source.name, source.text, source.len);

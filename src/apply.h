@@ -17,9 +17,11 @@ struct as_apply_options {
 	const struct as_builtin *builtin;
 	bool trust_marker;              /* may skip a filter the kernel shows in force (marker.h) */
 	bool spec_in_environment;       /* SPEC is SECCOMP_PROFILE's: a relative path is made absolute there */
-	/* When not NULL, shown the program before it is installed: a negative
-	 * errno, with ERR's message, refuses it and installs nothing. */
-	int (*vet)(const struct as_program *program, const struct as_host *host, struct as_error *err);
+	/* When not NULL, shown the program before it is installed, with
+	 * VET_CONTEXT: a negative errno, with ERR's message, refuses it and
+	 * installs nothing. */
+	int (*vet)(const struct as_program *program, const struct as_host *host, void *context, struct as_error *err);
+	void *vet_context;
 };
 
 /* Install what OPTIONS names.  On failure returns a negative errno, with

@@ -6,18 +6,20 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "bpf.h"
 #include "error.h"
 #include "eval.h"
 #include "resolve.h"
 
+#define AS_ENTRY_NAME_SIZE 24
+
 /* One system call entry of an x86_64 kernel, or of another architecture. */
 struct as_entry {
 	uint32_t arch;       /* libseccomp token: SCMP_ARCH_X86_64, SCMP_ARCH_X32, ... */
 	uint32_t audit_arch; /* what seccomp_data.arch holds for it */
-	const char *name;    /* "x86_64", "x86", "x32", ... */
+	char name[AS_ENTRY_NAME_SIZE]; /* "x86_64", "x86", "x32", ... */
 };
 
 /* The entry named NAME ("x86_64", "x86", "x32", "aarch64", ...) or with
@@ -42,13 +44,17 @@ int as_explain(const struct as_bpf *bpf, const struct as_resolved *resolved, con
 	       const struct as_entry *entry, int nr, const uint64_t args[6], struct as_decision *ret,
 	       struct as_error *err);
 
+/* Which part of the profile made decision D, in words: "rule at
+ * SOURCE_NAME:LINE:COLUMN", "ENOSYS stub (...)" and the like; TEXT is the
+ * profile's bytes, to find the line in. */
+void as_decision_describe(const struct as_decision *d, const char *source_name, const char *text, size_t text_len,
+			  char *buf, size_t len);
+
 /* "SCMP_ACT_ERRNO" and the like, for a SECCOMP_RET_* value, its data aside. */
 const char *as_action_name(uint32_t action);
 
 /* "SCMP_ACT_ERRNO(EPERM)" and the like, for a SECCOMP_RET_* value. */
 void as_action_format(uint32_t action, char *buf, size_t len);
 
-/* Print BPF one instruction a line, syscall numbers named. */
-void as_disassemble(FILE *out, const struct as_bpf *bpf);
 
 #endif

@@ -116,6 +116,26 @@ static const struct as_name capabilities[] = {
 };
 TABLE(as_capability_names, "capability", capabilities);
 
+/* Docker's default capabilities (moby daemon/pkg/oci/caps/defaults.go):
+ * what a container has unless told otherwise. */
+static const struct as_name docker_capabilities[] = {
+	{"CAP_CHOWN", CAP_CHOWN},
+	{"CAP_DAC_OVERRIDE", CAP_DAC_OVERRIDE},
+	{"CAP_FSETID", CAP_FSETID},
+	{"CAP_FOWNER", CAP_FOWNER},
+	{"CAP_MKNOD", CAP_MKNOD},
+	{"CAP_NET_RAW", CAP_NET_RAW},
+	{"CAP_SETGID", CAP_SETGID},
+	{"CAP_SETUID", CAP_SETUID},
+	{"CAP_SETFCAP", CAP_SETFCAP},
+	{"CAP_SETPCAP", CAP_SETPCAP},
+	{"CAP_NET_BIND_SERVICE", CAP_NET_BIND_SERVICE},
+	{"CAP_SYS_CHROOT", CAP_SYS_CHROOT},
+	{"CAP_KILL", CAP_KILL},
+	{"CAP_AUDIT_WRITE", CAP_AUDIT_WRITE},
+};
+TABLE(as_docker_capability_names, "capability", docker_capabilities);
+
 /* Podman's errno names; where two names share a number, the first is the one shown. */
 static const struct as_name errnos[] = {
 	{"EPERM", EPERM}, {"ENOENT", ENOENT}, {"ESRCH", ESRCH}, {"EINTR", EINTR}, {"EIO", EIO}, {"ENXIO", ENXIO},

@@ -41,6 +41,7 @@ extern const struct as_name_table as_operator_names;   /* value: enum scmp_compa
 extern const struct as_name_table as_arch_names;       /* value: libseccomp arch token, 0 if unsupported */
 extern const struct as_name_table as_flag_names;       /* value: SECCOMP_FILTER_FLAG_* */
 extern const struct as_name_table as_capability_names; /* value: capability number */
+extern const struct as_name_table as_docker_capability_names; /* Docker's default set, as above */
 extern const struct as_name_table as_errno_names;      /* value: errno */
 
 #endif

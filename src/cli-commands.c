@@ -1,0 +1,294 @@
+/* check, compile, dump and exec, and what every command does to load a
+ * profile (cli.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "autoseccomp.h"
+#include "cleanup.h"
+#include "cli.h"
+#include "disasm.h"
+#include "explain.h"
+#include "names.h"
+#include "profile.h"
+
+static int parse_caps(const char *spec, uint64_t *ret)
+{
+	char copy[1024];
+	char *save = NULL;
+
+	if (strcmp(spec, "none") == 0) {
+		*ret = 0;
+		return 0;
+	}
+	if (strcmp(spec, "all") == 0) {
+		*ret = 0;
+		for (size_t i = 0; i < as_capability_names.count; i++)
+			*ret |= 1ull << as_capability_names.names[i].value;
+		return 0;
+	}
+	if (strcmp(spec, "docker") == 0) {
+		*ret = 0;
+		for (size_t i = 0; i < as_docker_capability_names.count; i++)
+			*ret |= 1ull << as_docker_capability_names.names[i].value;
+		return 0;
+	}
+	snprintf(copy, sizeof(copy), "%s", spec);
+	*ret = 0;
+	for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+		const struct as_name *cap = as_name_find(&as_capability_names, name, strlen(name));
+		if (cap == NULL)
+			return as_cli_usage_error("unknown capability %s", name);
+		*ret |= 1ull << cap->value;
+	}
+	return 0;
+}
+
+/* ERR, located in the profile being read where no stage below did. */
+void as_cli_report(const struct as_cli_profile *p, struct as_error *err)
+{
+	char line[1024];
+
+	if (err->source == NULL)
+		as_error_locate(err, p->source.name, p->source.text, p->source.len);
+	as_error_format(err, line, sizeof(line));
+	fprintf(stderr, "%s\n", line);
+}
+
+/* The host the profile is resolved for: this one, with what the options
+ * say instead.  Returns 0, or the exit status, the error reported. */
+static int host_for(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	struct as_host *host = &p->pipeline.host;
+	struct as_error err;
+	int r;
+
+	if (as_host_detect(host, &err) < 0) {
+		as_cli_report(p, &err);
+		return EXIT_FAILURE;
+	}
+	if (opts->caps != NULL && (r = parse_caps(opts->caps, &host->permitted)) != 0)
+		return r;
+	if (opts->caps != NULL)
+		host->effective = host->permitted;
+	if (opts->kernel != NULL) {
+		char extra;
+		if (sscanf(opts->kernel, "%u.%u%c", &host->kernel_major, &host->kernel_minor, &extra) != 2)
+			return as_cli_usage_error("--kernel takes MAJOR.MINOR, not %s", opts->kernel);
+		host->kernel_known = true;
+	}
+	return 0;
+}
+
+/* Runs the stages up to the BPF program (cli.h). */
+int as_cli_load(const struct as_cli_options *opts, bool installed, struct as_cli_profile *p)
+{
+	struct as_builtin builtin;
+	struct as_error err;
+	int r;
+
+	p->source = AS_SOURCE_NAMED(opts->profile);
+	r = host_for(opts, p);
+	if (r != 0)
+		return r;
+	if (strcmp(opts->profile, "-") == 0)
+		r = as_source_read(STDIN_FILENO, "-", p->text, sizeof(p->text), &p->source, &err);
+	else if ((r = as_builtin_profile(&builtin, NULL, &err)) == 0)
+		r = as_source_open(strcmp(opts->profile, "builtin") == 0 ? NULL : opts->profile, &builtin,
+				   &p->source, &err);
+	if (r == 0)
+		r = as_source_text(&p->source, p->text, &err);
+	if (r == 0 && p->source.kind == AS_SOURCE_UNCONFINED)
+		return as_cli_usage_error("%s is not a profile (exec takes it)", opts->profile);
+	if (r == 0)
+		r = installed ? as_pipeline_optimized(&p->source, &p->pipeline, &err)
+			      : as_pipeline_compile(&p->source, &p->pipeline, &err);
+	if (r < 0)
+		as_cli_report(p, &err);
+	return r < 0 ? EXIT_FAILURE : 0;
+}
+
+__attribute__((format(printf, 3, 4))) static void warn(const struct as_cli_profile *p, unsigned int pos, const char *fmt, ...)
+{
+	size_t line, column;
+	va_list ap;
+
+	as_error_position(p->source.text, p->source.len, pos, &line, &column);
+	fprintf(stderr, "autoseccomp: %s:%zu:%zu: warning: ", p->source.name, line, column);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static bool is_kept(const struct as_cli_profile *p, unsigned int rule)
+{
+	for (unsigned int i = 0; i < p->pipeline.resolved.rule_count; i++)
+		if (p->pipeline.resolved.rules[i].index == rule)
+			return true;
+	return false;
+}
+
+/* Whether ACTION keeps the call from running: an errno, a trap or a kill. */
+static bool refuses(uint32_t action)
+{
+	uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
+
+	return kind == SECCOMP_RET_ERRNO || kind == SECCOMP_RET_TRAP || kind == SECCOMP_RET_KILL_THREAD ||
+	       kind == SECCOMP_RET_KILL_PROCESS;
+}
+
+/* Whether the filter refuses syscall NAME on this host's own architecture,
+ * whatever its arguments: D says how.  A decision that depends on the
+ * arguments counts as allowed, since some calls get through. */
+static bool denied_natively(const struct as_cli_profile *p, const char *name, struct as_decision *d)
+{
+	static const uint64_t zero[6];
+	struct as_entry native;
+	struct as_error err;
+	int nr;
+
+	if (as_entry_by_arch(p->pipeline.host.native_arch, &native) < 0 ||
+	    (nr = seccomp_syscall_resolve_name_arch(native.arch, name)) < 0 ||
+	    as_explain(&p->pipeline.bpf, &p->pipeline.resolved, &p->pipeline.host, &native, nr, zero, d, &err) < 0)
+		return false;
+	return !d->conditional && refuses(d->verdict.action);
+}
+
+/* What almost every program needs to start, report and end: a profile that
+ * denies one of them is seldom what its author meant.  brk is not here: the
+ * C libraries' malloc falls back to mmap without it. */
+static const struct {
+	const char *name;
+	const char *consequence;
+} vital_syscalls[] = {
+	{"execve", "no program can be started under it, by autoseccomp exec or by a confined program"},
+	{"exit_group", "no process can exit with a status"},
+	{"exit", "no thread can end"},
+	{"write", "nothing can be written, not even an error message"},
+	{"mmap", "a dynamically linked program cannot map its libraries"},
+	{"rt_sigreturn", "no signal handler can return"},
+};
+
+static void warn_vital_denied(const struct as_cli_profile *p)
+{
+	for (size_t i = 0; i < sizeof(vital_syscalls) / sizeof(vital_syscalls[0]); i++) {
+		struct as_decision d;
+		char action[64];
+		if (!denied_natively(p, vital_syscalls[i].name, &d))
+			continue;
+		as_action_format(d.verdict.action, action, sizeof(action));
+		warn(p, d.pos, "%s is denied (%s): %s", vital_syscalls[i].name, action, vital_syscalls[i].consequence);
+	}
+}
+
+int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	const struct as_profile *profile = &p->pipeline.profile;
+	int r = as_cli_load(opts, false, p);
+
+	if (r != 0)
+		return r;
+	for (unsigned int i = 0; i < profile->rule_count; i++) {
+		const struct as_rule *rule = &profile->rules[i];
+		if (!is_kept(p, i)) {
+			warn(p, rule->pos, "%s", "rule dropped on this host: its includes or excludes do not hold");
+			continue;
+		}
+		for (unsigned int k = 0; k < rule->names.count; k++) {
+			struct as_str name = as_profile_string(profile, &rule->names, k);
+			char cname[64];
+			if (!as_str_to_cstr(name, cname, sizeof(cname)) ||
+			    seccomp_syscall_resolve_name(cname) == __NR_SCMP_ERROR)
+				warn(p, name.pos, "unknown syscall \"%.*s\" skipped: this libseccomp does not know it",
+				     (int)(name.len > 64 ? 64 : name.len), name.ptr);
+		}
+	}
+	warn_vital_denied(p);
+	printf("%s: loads: %u of %u rules apply, %u instructions\n", p->source.name,
+	       p->pipeline.resolved.rule_count, profile->rule_count, p->pipeline.bpf.len);
+	return 0;
+}
+
+int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	_cleanup_close_ int fd = -1;
+	size_t size;
+	int r;
+
+	if (opts->output == NULL)
+		return as_cli_usage_error("%s needs -o FILE", "compile");
+	r = as_cli_load(opts, !opts->plain, p);
+	if (r != 0)
+		return r;
+	fd = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size = p->pipeline.bpf.len * sizeof(p->pipeline.bpf.insns[0]);
+	if (fd < 0 || write(fd, p->pipeline.bpf.insns, size) != (ssize_t)size) {
+		fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", opts->output, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	int r = as_cli_load(opts, !opts->plain, p);
+
+	if (r == 0)
+		as_disassemble(stdout, &p->pipeline.bpf);
+	return r;
+}
+
+/* A filter that denies execve would leave autoseccomp under it with its
+ * command unrun, and with nothing it can rely on to say so or even to exit:
+ * a profile that denies everything denies write and exit_group too.  So the
+ * program is read before it is installed, from the cache as often as not,
+ * and a denial that no argument changes refuses it. */
+static int vet_execve(const struct as_program *program, const struct as_host *host, void *command,
+		      struct as_error *err)
+{
+	struct seccomp_data data = {.nr = seccomp_syscall_resolve_name_arch(host->native_arch, "execve"),
+				    .arch = host->native_arch};
+	struct as_verdict verdict;
+	char action[64];
+
+	if (data.nr < 0 || as_eval(program->insns, program->len, &data, &verdict, err) < 0)
+		return data.nr < 0 ? 0 : err->code;
+	if (verdict.first_arg_pc < program->len || !refuses(verdict.action))
+		return 0;
+	as_action_format(verdict.action, action, sizeof(action));
+	return as_error_set(err, -ENOEXEC, AS_NO_POSITION, "execve is denied (%s): cannot execute %s", action,
+			    (const char *)command);
+}
+
+int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	struct as_builtin builtin;
+	struct as_apply_options apply = {
+		.spec = opts->profile,
+		.builtin = &builtin,
+		.trust_marker = true,
+		.vet = vet_execve,
+		.vet_context = opts->words[0],
+	};
+	struct as_error err;
+	int r;
+
+	r = as_builtin_profile(&builtin, NULL, &err);
+	if (r == 0)
+		r = as_apply(&apply, &err);
+	if (r < 0) {
+		as_cli_report(p, &err);
+		return r == -ENOEXEC ? AS_EXIT_CANNOT_EXECUTE : AUTOSECCOMP_EXIT_FAILURE;
+	}
+	execvp(opts->words[0], opts->words);
+	fprintf(stderr, "autoseccomp: %s: %s\n", opts->words[0], strerror(errno));
+	return errno == ENOENT ? AS_EXIT_NOT_FOUND : AS_EXIT_CANNOT_EXECUTE;
+}
+
