@@ -1,7 +1,6 @@
 #include "pipeline.h"
 
 #include "libseccomp.h"
-#include "optimize.h"
 #include "probe.h"
 
 static int resolve(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
@@ -64,14 +63,14 @@ static int optimized(const struct as_source *source, struct as_pipeline *pl, str
 		return as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
 	if (r == 0)
 		r = as_bpf_export(&filter, AS_BPF_LINEAR, &pl->bpf, err);
-	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len) ||
+	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch, &pl->optimizer, &rewrite_len) ||
 	    !as_bpf_shapes_differ(&pl->resolved))
 		return r;
 	/* Declined: libseccomp's program in the shape that costs the kernel
 	 * least to attach and to run, which the rewrite may still beat. */
 	r = as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
 	if (r == 0 && rewrite_len > 0 && rewrite_len < pl->bpf.len)
-		as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len);
+		as_optimize(&pl->bpf, pl->host.native_arch, &pl->optimizer, &rewrite_len);
 	return r;
 }
 
