@@ -19,6 +19,7 @@
 #define AS_MAX_PENDING 128
 
 enum { AS_OFF_NR = 0, AS_OFF_ARCH = 4, AS_OFF_ARGS = 16 };
+
 struct as_interval {
 	uint64_t lo, hi; /* [lo, hi) */
 };
@@ -45,7 +46,7 @@ struct as_range {
 };
 
 /* The decisions of one program: per architecture, the ranges of the
- * audit architecture; per section (an architecture for which the syscall
+ * audit architecture's values; per section (an architecture for which the syscall
  * number decides), the ranges of the number.  A range ends in a return, an
  * argument check (the pc of its first load) or, for an architecture, its
  * section.  Large: it lives in the caller's workspace, and only the

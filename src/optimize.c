@@ -221,9 +221,6 @@ static int emit_tree(struct as_optimizer *o, const struct as_range *ranges, unsi
 	return r < 0 ? r : emit_tree(o, ranges, mid, hi, in_section);
 }
 
-
-/* Copy the check at ENTRY, keeping only what it reaches: jumps only get
- * shorter, so every offset still fits. */
 /* The offset of a conditional jump at AT in the output, past the JA it
  * lands on where the jump reaches that far: libseccomp's linear programs
  * route some branches through one, which would cost the path a step. */
@@ -278,6 +275,8 @@ static void drop_unreached(struct as_optimizer *o, unsigned int start)
 	o->e.len = kept;
 }
 
+/* Copy the check at ENTRY, keeping only what it reaches: jumps only get
+ * shorter, so every offset still fits. */
 static int copy_sub(struct as_optimizer *o, uint32_t entry)
 {
 	bool *reached = o->reached;
@@ -311,7 +310,6 @@ static int copy_sub(struct as_optimizer *o, uint32_t entry)
 		drop_unreached(o, start);
 	return r;
 }
-
 
 static int emit_section(struct as_optimizer *o, unsigned int s)
 {
@@ -382,7 +380,6 @@ static int build(struct as_optimizer *o, uint32_t first_arch)
 	}
 	return r < 0 ? r : as_emit_resolve(&o->e);
 }
-
 
 bool as_optimize(struct as_bpf *bpf, uint32_t first_arch, struct as_optimizer *o, unsigned int *rewrite_len)
 {
