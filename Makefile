@@ -26,7 +26,7 @@ LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile host resolve bpf eval optimize probe sha256 pipeline scratch
+STAGES  := error source json names profile host resolve emit bpf eval decisions decisions-check optimize probe sha256 pipeline scratch
 # How the stages reach libseccomp (libseccomp.h): the shared object loads it
 # when it first compiles, everything else links it.
 LIBSECCOMP_LAZY   := $(BUILD)/obj/libseccomp-lazy.o

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "emit.h"
 #include "probe.h"
 
 static void seccomp_releasep(scmp_filter_ctx *ctx)
@@ -253,8 +254,12 @@ static int export_program(scmp_filter_ctx ctx, struct sock_filter *insns, unsign
 
 enum { MAX_SECTIONS = AS_RESOLVED_MAX_ARCHES, STUB_MAX = 8 + 8 * MAX_SECTIONS + 4 + 2 * AS_PROBE_COUNT };
 
-/* Jump targets, resolved when the stub is complete. */
-enum { TO_NEXT, TO_SKIP_ONE, TO_ENOSYS, TO_FILTER, TO_PROBE, TO_ANSWER, TO_SECTION = TO_ANSWER + AS_PROBE_COUNT };
+/* Jump targets: the next instruction and the one after it by offset, the
+ * rest by label; TO_FILTER is the first instruction after the stub. */
+enum { NEXT = 0, SKIP_ONE = 1 };
+enum { TO_ENOSYS, TO_FILTER, TO_PROBE, TO_ANSWER, TO_SECTION = TO_ANSWER + AS_PROBE_COUNT,
+       LABEL_COUNT = TO_SECTION + MAX_SECTIONS };
+#define TO(label) AS_EMIT_TO(label)
 
 struct section {
 	uint32_t audit_arch;
@@ -263,19 +268,12 @@ struct section {
 	uint32_t max, x32_max; /* largest syscall number named, for the ABI and for x32 */
 };
 
-struct stub {
-	struct sock_filter insns[STUB_MAX];
-	unsigned int jt[STUB_MAX], jf[STUB_MAX]; /* targets of conditional jumps */
-	unsigned int at[TO_SECTION + MAX_SECTIONS];
-	unsigned int len;
-};
-
-static void emit(struct stub *stub, uint16_t code, uint32_t k, unsigned int jt, unsigned int jf)
+static void emit(struct as_emitter *e, uint16_t code, uint32_t k, unsigned int jt, unsigned int jf)
 {
-	stub->insns[stub->len] = (struct sock_filter)BPF_STMT(code, k);
-	stub->jt[stub->len] = jt;
-	stub->jf[stub->len] = jf;
-	stub->len++;
+	if (BPF_CLASS(code) == BPF_JMP)
+		as_emit_jump(e, code, k, jt, jf);
+	else
+		as_emit(e, (struct sock_filter)BPF_STMT(code, k));
 }
 
 static uint32_t audit_arch_of(uint32_t arch)
@@ -314,68 +312,43 @@ static bool emitted(const struct section *s)
 	return s->has_max || s->has_x32_max || s->probe;
 }
 
-static void emit_section(struct stub *stub, const struct section *s, unsigned int label)
+static void emit_section(struct as_emitter *stub, const struct section *s, unsigned int label)
 {
 	bool x86_64 = s->audit_arch == AUDIT_ARCH_X86_64;
-	unsigned int above_max = s->probe ? TO_PROBE : TO_ENOSYS;
+	unsigned int above_max = s->probe ? TO(TO_PROBE) : TO(TO_ENOSYS);
 
-	stub->at[label] = stub->len;
+	as_emit_bind(stub, label);
 	emit(stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
 	if (!s->has_max && !s->has_x32_max) {
-		emit(stub, BPF_JMP | BPF_JGE | BPF_K, AS_PROBE_FIRST_NR, TO_PROBE, TO_FILTER);
+		emit(stub, BPF_JMP | BPF_JGE | BPF_K, AS_PROBE_FIRST_NR, TO(TO_PROBE), TO(TO_FILTER));
 		return;
 	}
 	if (s->audit_arch == AUDIT_ARCH_S390 || s->audit_arch == AUDIT_ARCH_S390X)
-		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_ENOSYS, TO_NEXT);
+		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, 0, TO(TO_ENOSYS), NEXT);
 	if (x86_64 && s->has_max && s->has_x32_max) {
-		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_SKIP_ONE, TO_NEXT);
-		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->max, above_max, TO_FILTER);
-		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->x32_max, TO_ENOSYS, TO_FILTER);
+		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, SKIP_ONE, NEXT);
+		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->max, above_max, TO(TO_FILTER));
+		emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->x32_max, TO(TO_ENOSYS), TO(TO_FILTER));
 		return;
 	}
 	/* With one of the two x86_64 ABIs only, calls through the other go on to
 	 * libseccomp, whose bad-architecture action applies. */
 	if (x86_64 && s->has_x32_max)
-		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_NEXT, TO_FILTER);
+		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, NEXT, TO(TO_FILTER));
 	else if (x86_64)
-		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_FILTER, TO_NEXT);
-	emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->has_max ? s->max : s->x32_max, s->has_max ? above_max : TO_ENOSYS,
-	     TO_FILTER);
+		emit(stub, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO(TO_FILTER), NEXT);
+	emit(stub, BPF_JMP | BPF_JGT | BPF_K, s->has_max ? s->max : s->x32_max,
+	     s->has_max ? above_max : TO(TO_ENOSYS), TO(TO_FILTER));
 }
 
 /* One JEQ per probe number, each to its answer; other numbers go on to
  * MISS: ENOSYS above the maximum, the filter where there is none. */
-static void emit_probe(struct stub *stub, unsigned int miss)
+static void emit_probe(struct as_emitter *stub, unsigned int miss)
 {
-	stub->at[TO_PROBE] = stub->len;
+	as_emit_bind(stub, TO_PROBE);
 	for (unsigned int i = 0; i < AS_PROBE_COUNT; i++)
-		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, AS_PROBE_FIRST_NR + i, TO_ANSWER + i,
-		     i + 1 < AS_PROBE_COUNT ? TO_NEXT : miss);
-}
-
-static unsigned int jump_offset(const struct stub *stub, unsigned int from, unsigned int target)
-{
-	if (target == TO_NEXT || target == TO_SKIP_ONE)
-		return target - TO_NEXT;
-	return stub->at[target] - from - 1;
-}
-
-static int resolve_jumps(struct stub *stub, struct as_error *err)
-{
-	for (unsigned int i = 0; i < stub->len; i++) {
-		unsigned int jt = jump_offset(stub, i, stub->jt[i]), jf = jump_offset(stub, i, stub->jf[i]);
-		if (BPF_CLASS(stub->insns[i].code) != BPF_JMP)
-			continue;
-		if (BPF_OP(stub->insns[i].code) == BPF_JA) {
-			stub->insns[i].k = jt;
-			continue;
-		}
-		if (jt > 255 || jf > 255)
-			return as_error_set(err, -E2BIG, AS_NO_POSITION, "ENOSYS stub is too large");
-		stub->insns[i].jt = (uint8_t)jt;
-		stub->insns[i].jf = (uint8_t)jf;
-	}
-	return 0;
+		emit(stub, BPF_JMP | BPF_JEQ | BPF_K, AS_PROBE_FIRST_NR + i, TO(TO_ANSWER + i),
+		     i + 1 < AS_PROBE_COUNT ? NEXT : TO(miss));
 }
 
 static bool allows_by_default(uint32_t action)
@@ -406,39 +379,48 @@ static unsigned int find_sections(const struct as_resolved *resolved, const stru
 	return count;
 }
 
-static int build_stub(const struct as_resolved *resolved, const struct as_host *host, struct stub *stub,
-		      struct as_error *err)
+/* The stub into INSNS, in front of where libseccomp's program will go;
+ * *RET_LEN is its length, 0 when it has no section to test. */
+static int build_stub(const struct as_resolved *resolved, const struct as_host *host, struct sock_filter *insns,
+		      unsigned int *ret_len, struct as_error *err)
 {
+	unsigned int labels[LABEL_COUNT];
+	struct as_emit_ref refs[2 * STUB_MAX];
+	struct as_emitter stub = AS_EMITTER(insns, STUB_MAX, labels, refs);
 	struct section sections[MAX_SECTIONS + 1];
 	unsigned int count = find_sections(resolved, host, sections), used = 0;
 	bool enosys = false;
 
-	stub->len = 0;
-	emit(stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
-	for (unsigned int i = 0; i < count; i++) {
+	for (unsigned int i = 0; i < count; i++)
+		used += emitted(&sections[i]);
+	*ret_len = 0;
+	if (used == 0)
+		return 0;
+	as_emit_labels(&stub, LABEL_COUNT);
+	emit(&stub, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
+	for (unsigned int i = 0, label = TO_SECTION; i < count; i++) {
 		if (emitted(&sections[i]))
-			emit(stub, BPF_JMP | BPF_JEQ | BPF_K, sections[i].audit_arch, TO_SECTION + used++, TO_NEXT);
+			emit(&stub, BPF_JMP | BPF_JEQ | BPF_K, sections[i].audit_arch, TO(label++), NEXT);
 		enosys |= sections[i].has_max || sections[i].has_x32_max;
 	}
-	if (used == 0) {
-		stub->len = 0;
-		return 0;
-	}
-	emit(stub, BPF_JMP | BPF_JA, 0, TO_FILTER, TO_NEXT);
+	emit(&stub, BPF_JMP | BPF_JA, 0, TO(TO_FILTER), NEXT);
 	for (unsigned int i = 0, label = TO_SECTION; i < count; i++)
 		if (emitted(&sections[i]))
-			emit_section(stub, &sections[i], label++);
+			emit_section(&stub, &sections[i], label++);
 	if (sections[0].probe)
-		emit_probe(stub, sections[0].has_max ? TO_ENOSYS : TO_FILTER);
-	stub->at[TO_ENOSYS] = stub->len;
+		emit_probe(&stub, sections[0].has_max ? TO_ENOSYS : TO_FILTER);
+	as_emit_bind(&stub, TO_ENOSYS);
 	if (enosys)
-		emit(stub, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
+		emit(&stub, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, 0, 0);
 	for (unsigned int i = 0; i < AS_PROBE_COUNT && sections[0].probe; i++) {
-		stub->at[TO_ANSWER + i] = stub->len;
-		emit(stub, BPF_RET | BPF_K, AS_PROBE_TAG + i, 0, 0);
+		as_emit_bind(&stub, TO_ANSWER + i);
+		emit(&stub, BPF_RET | BPF_K, AS_PROBE_TAG + i, 0, 0);
 	}
-	stub->at[TO_FILTER] = stub->len;
-	return resolve_jumps(stub, err);
+	as_emit_bind(&stub, TO_FILTER);
+	if (as_emit_resolve(&stub) < 0)
+		return as_error_set(err, -E2BIG, AS_NO_POSITION, "ENOSYS stub is too large");
+	*ret_len = stub.len;
+	return 0;
 }
 
 int as_bpf_filter_open(const struct as_resolved *resolved, const struct as_host *host, struct as_bpf_filter *ret,
@@ -465,23 +447,21 @@ int as_bpf_export(const struct as_bpf_filter *filter, enum as_bpf_shape shape, s
 		  struct as_error *err)
 {
 	bool tree = shape == AS_BPF_AS_RUNC && as_bpf_shapes_differ(filter->resolved);
-	struct stub stub;
-	unsigned int len = 0;
+	unsigned int stub_len = 0, len = 0;
 	int r;
 
-	r = build_stub(filter->resolved, filter->host, &stub, err);
+	r = build_stub(filter->resolved, filter->host, ret->insns, &stub_len, err);
 	if (r < 0)
 		return r;
 	/* libseccomp reads the shape when it generates the program. */
 	r = seccomp_attr_set(filter->ctx, SCMP_FLTATR_CTL_OPTIMIZE, tree ? 2 : 1);
 	if (r < 0)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot set filter attributes: %s", strerror(-r));
-	r = export_program(filter->ctx, ret->insns + stub.len, BPF_MAXINSNS - stub.len, &len, err);
+	r = export_program(filter->ctx, ret->insns + stub_len, BPF_MAXINSNS - stub_len, &len, err);
 	if (r < 0)
 		return r;
-	memcpy(ret->insns, stub.insns, stub.len * sizeof(stub.insns[0]));
-	ret->len = stub.len + len;
-	ret->stub_len = stub.len;
+	ret->len = stub_len + len;
+	ret->stub_len = stub_len;
 	ret->flags = filter->resolved->flags;
 	return 0;
 }

@@ -2,422 +2,17 @@
 
 #include <errno.h>
 #include <linux/seccomp.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
-#include "scratch.h"
+#include "emit.h"
 
-/* The input is read as a function of (arch, nr) until it first loads an
- * argument.  Both 32-bit words are cut into pieces at every constant the
- * program compares with (and the one after it), so no comparison can tell two
- * values of a piece apart; the flow checks that this holds, and the rewrite
- * is abandoned the moment it does not.  What the program does once it loads
- * an argument is copied verbatim. */
-
-#define MAX_BREAKS 4096
-#define MAX_SECTIONS 8
-#define MAX_SUBS 256
-#define SET_WORDS (MAX_BREAKS / 64)
-#define MAX_PENDING 128
-#define NO_SLOT UINT16_MAX
-
-enum { OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16 };
-
-struct interval {
-	uint64_t lo, hi; /* [lo, hi) */
-};
-
-/* Where a piece's path ends: a return value, the first argument load, or,
- * for an architecture, a comparison of the syscall number. */
-struct leaf {
-	enum { LEAF_NONE, LEAF_RET, LEAF_SUB, LEAF_SECTION } kind;
-	uint32_t value; /* the returned value, the load's pc, or the section's index */
-};
-
-enum accumulator { ACC_NONE, ACC_ARCH, ACC_NR };
-
-/* Pieces on their way to one instruction, a bit each, and what the
- * accumulator holds there. */
-struct pending {
-	uint64_t bits[SET_WORDS];
-	enum accumulator acc;
-};
-
-struct range {
-	uint32_t start;
-	struct leaf leaf;
-};
-
-/* A subtree at most this long (returns included) is emitted compact: its
- * leaves that return share one instruction per value, placed right after it,
- * within reach of every conditional jump in it. */
-#define COMPACT_LIMIT 240
-
-/* Jumps of a compact subtree still waiting for its island. */
-struct island_refs {
-	unsigned int at[COMPACT_LIMIT];
-	bool true_branch[COMPACT_LIMIT];
-	uint32_t value[COMPACT_LIMIT];
-	unsigned int count;
-};
-
-struct optimizer {
-	const struct as_bpf *in;
-	uint32_t breaks[MAX_BREAKS];
-	unsigned int break_count;
-	struct range nr_ranges[MAX_SECTIONS][MAX_BREAKS];
-	unsigned int nr_range_count[MAX_SECTIONS];
-	struct range arch_ranges[MAX_BREAKS];
-	unsigned int arch_range_count, section_count;
-	uint32_t section_arch[MAX_SECTIONS];
-	uint32_t subs[MAX_SUBS]; /* entry pcs of the argument checks, in the input */
-	unsigned int sub_count;
-	struct sock_filter out[BPF_MAXINSNS];
-	unsigned int len;
-	unsigned int fixup_at[2 * MAX_BREAKS], fixup_to[2 * MAX_BREAKS]; /* JAs to sections and checks */
-	unsigned int fixup_count;
-	/* Working arrays of single steps. */
-	bool reached[BPF_MAXINSNS];
-	unsigned int new_pc[BPF_MAXINSNS];
-	struct island_refs refs;
-	struct range others[MAX_BREAKS];
-	/* The flow. */
-	struct leaf leaf_of[MAX_BREAKS];
-	uint16_t slot_of[BPF_MAXINSNS];
-	uint16_t free_slots[MAX_PENDING];
-	unsigned int free_count, words;
-	uint64_t live[SET_WORDS];
-	struct pending pending[MAX_PENDING];
-};
-
-static void add_break(struct optimizer *o, uint64_t value)
+static bool is_ret(const struct as_range *r)
 {
-	if (value < UINT32_MAX + 1ull && o->break_count < MAX_BREAKS)
-		o->breaks[o->break_count++] = (uint32_t)value;
-}
-
-static int compare_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Breakpoints: every compared constant and its successor, and the 2^30
- * boundaries a single-bit JSET of a syscall number can tell apart. */
-static int collect_breaks(struct optimizer *o)
-{
-	o->break_count = 0;
-	add_break(o, 0);
-	for (uint64_t b = 1ull << 30; b < (1ull << 32); b += 1ull << 30)
-		add_break(o, b);
-	for (unsigned int pc = 0; pc < o->in->len; pc++) {
-		const struct sock_filter *in = &o->in->insns[pc];
-		if (BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA)
-			continue;
-		add_break(o, in->k);
-		add_break(o, (uint64_t)in->k + 1);
-	}
-	if (o->break_count >= MAX_BREAKS)
-		return -E2BIG;
-	qsort(o->breaks, o->break_count, sizeof(o->breaks[0]), compare_u32);
-	unsigned int n = 0;
-	for (unsigned int i = 0; i < o->break_count; i++)
-		if (n == 0 || o->breaks[i] != o->breaks[n - 1])
-			o->breaks[n++] = o->breaks[i];
-	o->break_count = n;
-	return 0;
-}
-
-/* Whether every value of IV takes the same branch: -1 when they differ. */
-static int branch(const struct sock_filter *in, struct interval iv)
-{
-	uint64_t k = in->k, last = iv.hi - 1;
-
-	switch (BPF_OP(in->code)) {
-	case BPF_JEQ:
-		if (iv.lo == k && last == k)
-			return 1;
-		return (k < iv.lo || k > last) ? 0 : -1;
-	case BPF_JGT:
-		return iv.lo > k ? 1 : last <= k ? 0 : -1;
-	case BPF_JGE:
-		return iv.lo >= k ? 1 : last < k ? 0 : -1;
-	case BPF_JSET:
-		/* Exact only for one bit at 2^30 or above, whose blocks the
-		 * breakpoints align with. */
-		if (k < (1u << 30) || (k & (k - 1)) != 0 || (iv.lo & k) != ((last) & k))
-			return -1;
-		return (iv.lo & k) != 0;
-	default:
-		return -1;
-	}
-}
-
-static bool same_leaf(struct leaf a, struct leaf b)
-{
-	return a.kind == b.kind && a.value == b.value;
-}
-
-/* Appends [START, ...) with LEAF, merging it into the previous range. */
-static void add_range(struct range *ranges, unsigned int *count, uint32_t start, struct leaf leaf)
-{
-	if (*count > 0 && same_leaf(ranges[*count - 1].leaf, leaf))
-		return;
-	ranges[(*count)++] = (struct range){start, leaf};
-}
-
-static struct interval piece(const struct optimizer *o, unsigned int i)
-{
-	return (struct interval){o->breaks[i], i + 1 < o->break_count ? o->breaks[i + 1] : 1ull << 32};
-}
-
-/* The index of the piece that starts at VALUE, which must be a breakpoint;
- * the piece count for 2^32. */
-static int piece_at(const struct optimizer *o, uint64_t value, unsigned int *ret)
-{
-	uint32_t key = (uint32_t)value;
-	const uint32_t *found;
-
-	if (value > UINT32_MAX) {
-		*ret = o->break_count;
-		return 0;
-	}
-	found = bsearch(&key, o->breaks, o->break_count, sizeof(o->breaks[0]), compare_u32);
-	if (found == NULL)
-		return -EINVAL;
-	*ret = (unsigned int)(found - o->breaks);
-	return 0;
-}
-
-/* The bits of word W of a set that stand for pieces FROM to TO - 1. */
-static uint64_t range_bits(unsigned int w, unsigned int from, unsigned int to)
-{
-	unsigned int lo = from > w * 64 ? from - w * 64 : 0, hi = to > w * 64 ? to - w * 64 : 0;
-
-	if (hi > 64)
-		hi = 64;
-	if (lo >= hi)
-		return 0;
-	return (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
-}
-
-/* Moves the pieces of the live set that take the jump IN to TAKEN. */
-static int split_live(struct optimizer *o, const struct sock_filter *in, uint64_t *taken)
-{
-	unsigned int from, to = o->break_count;
-	int r;
-
-	switch (BPF_OP(in->code)) {
-	case BPF_JEQ:
-		r = piece_at(o, in->k, &from);
-		to = from + 1;
-		break;
-	case BPF_JGT:
-		r = piece_at(o, (uint64_t)in->k + 1, &from);
-		break;
-	case BPF_JGE:
-		r = piece_at(o, in->k, &from);
-		break;
-	default:
-		/* JSET, piece by piece: rare, and exact only where branch() says so. */
-		r = 0;
-		from = to = 0;
-		memset(taken, 0, o->words * sizeof(taken[0]));
-		for (unsigned int i = 0; i < o->break_count && r == 0; i++) {
-			int t = (o->live[i / 64] >> (i % 64)) & 1 ? branch(in, piece(o, i)) : 0;
-			if (t < 0)
-				r = -EINVAL;
-			taken[i / 64] |= (uint64_t)(t > 0) << (i % 64);
-		}
-	}
-	if (r < 0)
-		return r;
-	for (unsigned int w = 0; w < o->words; w++) {
-		if (from < to)
-			taken[w] = o->live[w] & range_bits(w, from, to);
-		o->live[w] &= ~taken[w];
-	}
-	return 0;
-}
-
-static bool set_empty(const struct optimizer *o, const uint64_t *set)
-{
-	for (unsigned int w = 0; w < o->words; w++)
-		if (set[w] != 0)
-			return false;
-	return true;
-}
-
-/* Adds SET to the pieces on their way to pc TO. */
-static int send(struct optimizer *o, unsigned int to, const uint64_t *set, enum accumulator acc)
-{
-	struct pending *p;
-
-	if (to >= o->in->len)
-		return -EINVAL;
-	if (set_empty(o, set))
-		return 0;
-	if (o->slot_of[to] == NO_SLOT) {
-		if (o->free_count == 0)
-			return -E2BIG;
-		o->slot_of[to] = o->free_slots[--o->free_count];
-		p = &o->pending[o->slot_of[to]];
-		memcpy(p->bits, set, o->words * sizeof(set[0]));
-		p->acc = acc;
-		return 0;
-	}
-	p = &o->pending[o->slot_of[to]];
-	/* Paths that meet must agree on what the accumulator holds. */
-	if (p->acc != acc)
-		return -EINVAL;
-	for (unsigned int w = 0; w < o->words; w++)
-		p->bits[w] |= set[w];
-	return 0;
-}
-
-/* Every live piece ends in LEAF. */
-static void end_live(struct optimizer *o, struct leaf leaf)
-{
-	for (unsigned int w = 0; w < o->words; w++)
-		for (uint64_t bits = o->live[w]; bits != 0; bits &= bits - 1)
-			o->leaf_of[w * 64 + (unsigned int)__builtin_ctzll(bits)] = leaf;
-}
-
-/* The pieces that reach pc PC, taken into o->live. */
-static bool take_pending(struct optimizer *o, unsigned int pc, enum accumulator *acc)
-{
-	uint16_t slot = o->slot_of[pc];
-
-	if (slot == NO_SLOT)
-		return false;
-	memcpy(o->live, o->pending[slot].bits, o->words * sizeof(o->live[0]));
-	*acc = o->pending[slot].acc;
-	o->slot_of[pc] = NO_SLOT;
-	o->free_slots[o->free_count++] = slot;
-	return true;
-}
-
-static int flow_step(struct optimizer *o, unsigned int pc, enum accumulator acc, enum accumulator over,
-		     struct interval other)
-{
-	const struct sock_filter *in = &o->in->insns[pc];
-	uint64_t taken[SET_WORDS];
-	int r, t;
-
-	switch (BPF_CLASS(in->code)) {
-	case BPF_RET:
-		if (BPF_RVAL(in->code) != BPF_K)
-			return -EINVAL;
-		end_live(o, (struct leaf){LEAF_RET, in->k});
-		return 0;
-	case BPF_LD:
-		if (BPF_MODE(in->code) != BPF_ABS || BPF_SIZE(in->code) != BPF_W)
-			return -EINVAL;
-		if (in->k >= OFF_ARGS && in->k < sizeof(struct seccomp_data)) {
-			end_live(o, (struct leaf){LEAF_SUB, pc});
-			return 0;
-		}
-		if (in->k != OFF_NR && in->k != OFF_ARCH)
-			return -EINVAL;
-		return send(o, pc + 1, o->live, in->k == OFF_NR ? ACC_NR : ACC_ARCH);
-	case BPF_JMP:
-		if (BPF_OP(in->code) == BPF_JA)
-			return send(o, pc + 1 + in->k, o->live, acc);
-		if (BPF_SRC(in->code) != BPF_K || acc == ACC_NONE)
-			return -EINVAL;
-		if (acc == over) {
-			r = split_live(o, in, taken);
-			if (r == 0)
-				r = send(o, pc + 1 + in->jt, taken, acc);
-			return r < 0 ? r : send(o, pc + 1 + in->jf, o->live, acc);
-		}
-		t = branch(in, other);
-		if (t >= 0)
-			return send(o, pc + 1 + (t ? in->jt : in->jf), o->live, acc);
-		/* The architectures for which the syscall number decides. */
-		if (over != ACC_ARCH)
-			return -EINVAL;
-		end_live(o, (struct leaf){LEAF_SECTION, 0});
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-/* The leaf of every piece of one word of the input, the architecture or
- * the syscall number (OVER), with the other word in OTHER, into o->leaf_of.
- * All pieces walk the program at once, as sets split at each comparison:
- * one pass over it, whatever its shape.  Jumps only go forward, so every
- * set is complete when its instruction comes. */
-static int flow(struct optimizer *o, enum accumulator over, struct interval other)
-{
-	enum accumulator acc = ACC_NONE;
-	int r;
-
-	o->words = (o->break_count + 63) / 64;
-	o->free_count = 0;
-	for (unsigned int i = MAX_PENDING; i-- > 0;)
-		o->free_slots[o->free_count++] = (uint16_t)i;
-	memset(o->slot_of, 0xff, o->in->len * sizeof(o->slot_of[0]));
-	for (unsigned int i = 0; i < o->break_count; i++)
-		o->leaf_of[i] = (struct leaf){LEAF_NONE, 0};
-	for (unsigned int w = 0; w < o->words; w++)
-		o->live[w] = range_bits(w, 0, o->break_count);
-	r = send(o, 0, o->live, ACC_NONE);
-	for (unsigned int pc = 0; r == 0 && pc < o->in->len; pc++)
-		if (take_pending(o, pc, &acc))
-			r = flow_step(o, pc, acc, over, other);
-	for (unsigned int i = 0; r == 0 && i < o->break_count; i++)
-		if (o->leaf_of[i].kind == LEAF_NONE)
-			r = -EINVAL;
-	return r;
-}
-
-static int split_nr(struct optimizer *o, struct interval arch, unsigned int section)
-{
-	int r = flow(o, ACC_NR, arch);
-
-	o->nr_range_count[section] = 0;
-	for (unsigned int i = 0; r == 0 && i < o->break_count; i++)
-		add_range(o->nr_ranges[section], &o->nr_range_count[section], o->breaks[i], o->leaf_of[i]);
-	return r;
-}
-
-static int split_arch(struct optimizer *o)
-{
-	static const struct interval every_nr = {0, 1ull << 32};
-	struct leaf *leaf_of = o->leaf_of;
-	int r = flow(o, ACC_ARCH, every_nr);
-
-	o->arch_range_count = o->section_count = 0;
-	for (unsigned int i = 0; r == 0 && i < o->break_count; i++) {
-		struct interval arch = piece(o, i);
-		struct leaf leaf = leaf_of[i];
-		if (leaf.kind == LEAF_SECTION) {
-			/* The syscall number decides: this arch gets a tree of its own. */
-			if (o->section_count == MAX_SECTIONS || arch.hi - arch.lo != 1)
-				return -E2BIG;
-			leaf.value = o->section_count;
-			o->section_arch[o->section_count++] = (uint32_t)arch.lo;
-		}
-		add_range(o->arch_ranges, &o->arch_range_count, arch.lo, leaf);
-	}
-	for (unsigned int s = 0; r == 0 && s < o->section_count; s++)
-		r = split_nr(o, (struct interval){o->section_arch[s], o->section_arch[s] + 1ull}, s);
-	return r;
-}
-
-static bool is_ret(const struct range *r)
-{
-	return r->leaf.kind == LEAF_RET;
+	return r->leaf.kind == AS_LEAF_RET;
 }
 
 /* The distinct values the subtree's returning leaves return. */
-static unsigned int island_size(const struct range *ranges, unsigned int lo, unsigned int hi)
+static unsigned int island_size(const struct as_range *ranges, unsigned int lo, unsigned int hi)
 {
 	unsigned int n = 0;
 
@@ -436,7 +31,7 @@ static unsigned int island_size(const struct range *ranges, unsigned int lo, uns
  * number of exceptions, or 0 when LO..HI-1 is no chain. */
 #define CHAIN_LIMIT 4
 
-static unsigned int chain_exceptions(const struct range *ranges, unsigned int lo, unsigned int hi)
+static unsigned int chain_exceptions(const struct as_range *ranges, unsigned int lo, unsigned int hi)
 {
 	uint32_t background = ranges[hi - 1].leaf.value;
 	unsigned int exceptions = 0;
@@ -456,7 +51,7 @@ static unsigned int chain_exceptions(const struct range *ranges, unsigned int lo
 }
 
 /* Length without the island: returning leaves cost nothing, being jumps. */
-static unsigned int compact_size(const struct range *ranges, unsigned int lo, unsigned int hi)
+static unsigned int compact_size(const struct as_range *ranges, unsigned int lo, unsigned int hi)
 {
 	unsigned int mid = lo + (hi - lo) / 2, exceptions;
 
@@ -468,12 +63,12 @@ static unsigned int compact_size(const struct range *ranges, unsigned int lo, un
 	return 1 + compact_size(ranges, lo, mid) + compact_size(ranges, mid, hi);
 }
 
-static bool fits_compact(const struct range *ranges, unsigned int lo, unsigned int hi)
+static bool fits_compact(const struct as_range *ranges, unsigned int lo, unsigned int hi)
 {
-	return compact_size(ranges, lo, hi) + island_size(ranges, lo, hi) <= COMPACT_LIMIT;
+	return compact_size(ranges, lo, hi) + island_size(ranges, lo, hi) <= AS_COMPACT_LIMIT;
 }
 
-static unsigned int tree_size(const struct range *ranges, unsigned int lo, unsigned int hi)
+static unsigned int tree_size(const struct as_range *ranges, unsigned int lo, unsigned int hi)
 {
 	unsigned int mid, left;
 
@@ -485,38 +80,65 @@ static unsigned int tree_size(const struct range *ranges, unsigned int lo, unsig
 	return 1 + (left > 255) + left + tree_size(ranges, mid, hi);
 }
 
-static int emit(struct optimizer *o, struct sock_filter insn)
+/* The index of the argument check entered at pc ENTRY of the input, taken
+ * on its first use. */
+static int sub_index(struct as_optimizer *o, uint32_t entry, unsigned int *ret)
 {
-	if (o->len == BPF_MAXINSNS)
+	for (unsigned int i = 0; i < o->sub_count; i++)
+		if (o->subs[i] == entry) {
+			*ret = i;
+			return 0;
+		}
+	if (o->sub_count == AS_MAX_SUBS)
 		return -E2BIG;
-	o->out[o->len++] = insn;
+	o->subs[o->sub_count] = entry;
+	o->sub_label[o->sub_count] = as_emit_labels(&o->e, 1);
+	*ret = o->sub_count++;
 	return 0;
 }
 
-static int emit_leaf(struct optimizer *o, struct leaf leaf, bool in_section)
+static int emit_leaf(struct as_optimizer *o, struct as_leaf leaf, bool in_section)
 {
-	if (leaf.kind == LEAF_RET)
-		return emit(o, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, leaf.value));
+	unsigned int label;
+
+	if (leaf.kind == AS_LEAF_RET)
+		return as_emit(&o->e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, leaf.value));
 	/* Sections hang off the arch tree, argument checks off the nr trees. */
-	if ((leaf.kind == LEAF_SECTION) == in_section || o->fixup_count == 2 * MAX_BREAKS)
+	if ((leaf.kind == AS_LEAF_SECTION) == in_section)
 		return -EINVAL;
-	o->fixup_at[o->fixup_count] = o->len;
-	o->fixup_to[o->fixup_count++] = leaf.kind == LEAF_SECTION ? leaf.value : MAX_SECTIONS + leaf.value;
-	return emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0));
+	if (leaf.kind == AS_LEAF_SECTION) {
+		label = o->section_label[leaf.value];
+	} else {
+		int r = sub_index(o, leaf.value, &label);
+		if (r < 0)
+			return r;
+		label = o->sub_label[label];
+	}
+	return as_emit_jump(&o->e, BPF_JMP | BPF_JA, 0, AS_EMIT_TO(label), 0);
 }
 
-
-static void refer(struct island_refs *refs, unsigned int at, bool true_branch, uint32_t value)
+/* The label of VALUE's return in ISLAND, taken on its first use. */
+static unsigned int island_label(struct as_optimizer *o, struct as_island *island, uint32_t value)
 {
-	refs->at[refs->count] = at;
-	refs->true_branch[refs->count] = true_branch;
-	refs->value[refs->count++] = value;
+	for (unsigned int i = 0; i < island->count; i++)
+		if (island->value[i] == value)
+			return island->label[i];
+	island->value[island->count] = value;
+	island->label[island->count] = as_emit_labels(&o->e, 1);
+	return island->label[island->count++];
+}
+
+/* BRANCH of the instruction at AT returns VALUE, from ISLAND. */
+static int refer(struct as_optimizer *o, struct as_island *island, unsigned int at, enum as_emit_branch branch,
+		 uint32_t value)
+{
+	return as_emit_refer(&o->e, at, branch, island_label(o, island, value));
 }
 
 /* One JEQ an exception, each jumping to its value in the island, the last
  * one's other branch to the background's. */
-static int emit_chain(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
-		      struct island_refs *refs)
+static int emit_chain(struct as_optimizer *o, const struct as_range *ranges, unsigned int lo, unsigned int hi,
+		      struct as_island *island)
 {
 	uint32_t background = ranges[hi - 1].leaf.value;
 	int r = 0;
@@ -524,136 +146,81 @@ static int emit_chain(struct optimizer *o, const struct range *ranges, unsigned 
 	for (unsigned int i = lo; i < hi - 1 && r == 0; i++) {
 		if (ranges[i].leaf.value == background)
 			continue;
-		refer(refs, o->len, true, ranges[i].leaf.value);
-		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ranges[i].start, 0, 0));
+		r = as_emit_jump(&o->e, BPF_JMP | BPF_JEQ | BPF_K, ranges[i].start,
+				 AS_EMIT_TO(island_label(o, island, ranges[i].leaf.value)), 0);
 	}
-	if (r == 0)
-		refer(refs, o->len - 1, false, background);
-	return r;
+	return r < 0 ? r : refer(o, island, o->e.len - 1, AS_EMIT_JF, background);
 }
 
 /* Children that return are jumped to in the island; the others follow the
  * node, left first, as in the plain tree. */
-static int emit_compact(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
-			bool in_section, struct island_refs *refs)
+static int emit_compact(struct as_optimizer *o, const struct as_range *ranges, unsigned int lo, unsigned int hi,
+			bool in_section, struct as_island *island)
 {
-	unsigned int mid = lo + (hi - lo) / 2, node = o->len;
+	unsigned int mid = lo + (hi - lo) / 2, node = o->e.len, right;
 	bool left_returns = mid - lo == 1 && is_ret(&ranges[lo]), right_returns = hi - mid == 1 && is_ret(&ranges[mid]);
 	int r;
 
 	if (hi - lo == 1)
 		return emit_leaf(o, ranges[lo].leaf, in_section);
 	if (chain_exceptions(ranges, lo, hi) > 0)
-		return emit_chain(o, ranges, lo, hi, refs);
-	r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 0));
+		return emit_chain(o, ranges, lo, hi, island);
+	r = as_emit(&o->e, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 0));
 	if (r == 0 && left_returns)
-		refer(refs, node, false, ranges[lo].leaf.value);
+		r = refer(o, island, node, AS_EMIT_JF, ranges[lo].leaf.value);
 	else if (r == 0)
-		r = emit_compact(o, ranges, lo, mid, in_section, refs);
-	if (r == 0 && right_returns) {
-		refer(refs, node, true, ranges[mid].leaf.value);
-	} else if (r == 0) {
-		o->out[node].jt = (uint8_t)(o->len - node - 1);
-		r = emit_compact(o, ranges, mid, hi, in_section, refs);
-	}
-	return r;
+		r = emit_compact(o, ranges, lo, mid, in_section, island);
+	if (r == 0 && right_returns)
+		return refer(o, island, node, AS_EMIT_JT, ranges[mid].leaf.value);
+	right = as_emit_labels(&o->e, 1);
+	if (r == 0)
+		r = as_emit_refer(&o->e, node, AS_EMIT_JT, right);
+	as_emit_bind(&o->e, right);
+	return r < 0 ? r : emit_compact(o, ranges, mid, hi, in_section, island);
 }
 
-static int emit_island(struct optimizer *o, const struct island_refs *refs)
+static int emit_island(struct as_optimizer *o, const struct as_island *island)
 {
-	unsigned int start = o->len;
 	int r = 0;
 
-	for (unsigned int i = 0; i < refs->count && r == 0; i++) {
-		unsigned int at = start;
-		while (at < o->len && o->out[at].k != refs->value[i])
-			at++;
-		if (at == o->len)
-			r = emit(o, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refs->value[i]));
-		if (r == 0 && at - refs->at[i] - 1 > 255)
-			r = -E2BIG;
-		if (r == 0 && refs->true_branch[i])
-			o->out[refs->at[i]].jt = (uint8_t)(at - refs->at[i] - 1);
-		else if (r == 0)
-			o->out[refs->at[i]].jf = (uint8_t)(at - refs->at[i] - 1);
+	for (unsigned int i = 0; i < island->count && r == 0; i++) {
+		as_emit_bind(&o->e, island->label[i]);
+		r = as_emit(&o->e, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, island->value[i]));
 	}
 	return r;
 }
 
 /* A balanced binary search over the ranges' starts: each node sends values
  * at or above its middle start right, the rest on to its left subtree. */
-static int emit_tree(struct optimizer *o, const struct range *ranges, unsigned int lo, unsigned int hi,
+static int emit_tree(struct as_optimizer *o, const struct as_range *ranges, unsigned int lo, unsigned int hi,
 		     bool in_section)
 {
-	unsigned int mid, left;
+	unsigned int mid, right;
 	int r;
 
 	if (hi - lo > 1 && fits_compact(ranges, lo, hi)) {
-		o->refs.count = 0;
-		r = emit_compact(o, ranges, lo, hi, in_section, &o->refs);
-		return r < 0 ? r : emit_island(o, &o->refs);
+		o->island.count = 0;
+		r = emit_compact(o, ranges, lo, hi, in_section, &o->island);
+		return r < 0 ? r : emit_island(o, &o->island);
 	}
 	if (hi - lo == 1)
 		return emit_leaf(o, ranges[lo].leaf, in_section);
 	mid = lo + (hi - lo) / 2;
-	left = tree_size(ranges, lo, mid);
-	if (left > 255) {
-		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 1));
+	right = as_emit_labels(&o->e, 1);
+	/* A left subtree out of a conditional jump's reach gets a JA over it. */
+	if (tree_size(ranges, lo, mid) > 255) {
+		r = as_emit_jump(&o->e, BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, 0, 1);
 		if (r == 0)
-			r = emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, left));
+			r = as_emit_jump(&o->e, BPF_JMP | BPF_JA, 0, AS_EMIT_TO(right), 0);
 	} else {
-		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, left, 0));
+		r = as_emit_jump(&o->e, BPF_JMP | BPF_JGE | BPF_K, ranges[mid].start, AS_EMIT_TO(right), 0);
 	}
 	if (r == 0)
 		r = emit_tree(o, ranges, lo, mid, in_section);
+	as_emit_bind(&o->e, right);
 	return r < 0 ? r : emit_tree(o, ranges, mid, hi, in_section);
 }
 
-/* The argument check entered at pc ENTRY, as the set of instructions it can
- * reach, marked in o->reached; it must read nothing but arguments. */
-static int reach(struct optimizer *o, uint32_t entry)
-{
-	bool *reached = o->reached;
-
-	memset(reached, 0, o->in->len * sizeof(*reached));
-	reached[entry] = true;
-	for (unsigned int pc = entry; pc < o->in->len; pc++) {
-		const struct sock_filter *in = &o->in->insns[pc];
-		if (!reached[pc])
-			continue;
-		switch (BPF_CLASS(in->code)) {
-		case BPF_LD:
-			if (BPF_MODE(in->code) != BPF_ABS || in->k < OFF_ARGS || in->k >= sizeof(struct seccomp_data))
-				return -EINVAL;
-			reached[pc + 1] = true;
-			break;
-		case BPF_ALU:
-			if (BPF_SRC(in->code) != BPF_K)
-				return -EINVAL;
-			reached[pc + 1] = true;
-			break;
-		case BPF_JMP:
-			if (BPF_OP(in->code) == BPF_JA) {
-				reached[pc + 1 + in->k] = true;
-				break;
-			}
-			if (BPF_SRC(in->code) != BPF_K)
-				return -EINVAL;
-			reached[pc + 1 + in->jt] = reached[pc + 1 + in->jf] = true;
-			break;
-		case BPF_RET:
-			if (BPF_RVAL(in->code) != BPF_K)
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* Copy the check at ENTRY, keeping only what it reaches: jumps only get
- * shorter, so every offset still fits. */
 /* The offset of a conditional jump at AT in the output, past the JA it
  * lands on where the jump reaches that far: libseccomp's linear programs
  * route some branches through one, which would cost the path a step. */
@@ -670,14 +237,14 @@ static uint8_t past_ja(const struct sock_filter *out, unsigned int at, uint8_t o
  * past the JAs they landed on; every jump in it is forward and stays in it,
  * and its offsets only get shorter.  The copy's working arrays, done with,
  * hold the marks and the new places. */
-static void drop_unreached(struct optimizer *o, unsigned int start)
+static void drop_unreached(struct as_optimizer *o, unsigned int start)
 {
 	bool *live = o->reached;
 	unsigned int *new_at = o->new_pc, kept = start;
 
-	memset(live + start, 0, (o->len - start) * sizeof(*live));
+	memset(live + start, 0, (o->e.len - start) * sizeof(*live));
 	live[start] = true;
-	for (unsigned int at = start; at < o->len; at++) {
+	for (unsigned int at = start; at < o->e.len; at++) {
 		const struct sock_filter *out = &o->out[at];
 		unsigned int to[2] = {at + 1, at + 1};
 		if (!live[at] || BPF_CLASS(out->code) == BPF_RET)
@@ -687,13 +254,13 @@ static void drop_unreached(struct optimizer *o, unsigned int start)
 		else if (BPF_CLASS(out->code) == BPF_JMP)
 			to[0] += out->jt, to[1] += out->jf;
 		for (unsigned int i = 0; i < 2; i++)
-			if (to[i] < o->len)
+			if (to[i] < o->e.len)
 				live[to[i]] = true;
 	}
-	for (unsigned int at = start; at < o->len; at++)
+	for (unsigned int at = start; at < o->e.len; at++)
 		if (live[at])
 			new_at[at] = kept++;
-	for (unsigned int at = start; at < o->len; at++) {
+	for (unsigned int at = start; at < o->e.len; at++) {
 		struct sock_filter *out = &o->out[at];
 		if (!live[at])
 			continue;
@@ -705,32 +272,34 @@ static void drop_unreached(struct optimizer *o, unsigned int start)
 		}
 		o->out[new_at[at]] = *out;
 	}
-	o->len = kept;
+	o->e.len = kept;
 }
 
-static int copy_sub(struct optimizer *o, uint32_t entry)
+/* Copy the check at ENTRY, keeping only what it reaches: jumps only get
+ * shorter, so every offset still fits. */
+static int copy_sub(struct as_optimizer *o, uint32_t entry)
 {
 	bool *reached = o->reached;
-	unsigned int *new_pc = o->new_pc, start = o->len;
-	int r = reach(o, entry);
+	unsigned int *new_pc = o->new_pc, start = o->e.len;
+	int r = as_decisions_reach(o->decisions.in, entry, reached);
 
-	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++)
+	for (unsigned int pc = entry; r == 0 && pc < o->decisions.in->len; pc++)
 		if (reached[pc]) {
-			new_pc[pc] = o->len;
-			r = emit(o, o->in->insns[pc]);
+			new_pc[pc] = o->e.len;
+			r = as_emit(&o->e, o->decisions.in->insns[pc]);
 		}
-	for (unsigned int pc = entry; r == 0 && pc < o->in->len; pc++) {
+	for (unsigned int pc = entry; r == 0 && pc < o->decisions.in->len; pc++) {
 		struct sock_filter *out = &o->out[new_pc[pc]];
 		if (!reached[pc] || BPF_CLASS(out->code) != BPF_JMP)
 			continue;
 		if (BPF_OP(out->code) == BPF_JA) {
-			out->k = new_pc[pc + 1 + o->in->insns[pc].k] - new_pc[pc] - 1;
+			out->k = new_pc[pc + 1 + o->decisions.in->insns[pc].k] - new_pc[pc] - 1;
 			continue;
 		}
-		out->jt = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jt] - new_pc[pc] - 1);
-		out->jf = (uint8_t)(new_pc[pc + 1 + o->in->insns[pc].jf] - new_pc[pc] - 1);
+		out->jt = (uint8_t)(new_pc[pc + 1 + o->decisions.in->insns[pc].jt] - new_pc[pc] - 1);
+		out->jf = (uint8_t)(new_pc[pc + 1 + o->decisions.in->insns[pc].jf] - new_pc[pc] - 1);
 	}
-	for (unsigned int at = start; r == 0 && at < o->len; at++) {
+	for (unsigned int at = start; r == 0 && at < o->e.len; at++) {
 		struct sock_filter *out = &o->out[at];
 		if (BPF_CLASS(out->code) != BPF_JMP || BPF_OP(out->code) == BPF_JA)
 			continue;
@@ -742,45 +311,34 @@ static int copy_sub(struct optimizer *o, uint32_t entry)
 	return r;
 }
 
-static int sub_index(struct optimizer *o, uint32_t entry, uint32_t *ret)
+static int emit_section(struct as_optimizer *o, unsigned int s)
 {
-	for (unsigned int i = 0; i < o->sub_count; i++)
-		if (o->subs[i] == entry) {
-			*ret = i;
-			return 0;
-		}
-	if (o->sub_count == MAX_SUBS)
-		return -E2BIG;
-	o->subs[o->sub_count] = entry;
-	*ret = o->sub_count++;
-	return 0;
-}
-
-static int emit_section(struct optimizer *o, unsigned int s, unsigned int section_at[MAX_SECTIONS])
-{
+	const struct as_range *ranges = o->decisions.nr_ranges[s];
+	unsigned int count = o->decisions.nr_range_count[s], index;
 	int r = 0;
 
-	for (unsigned int i = 0; r == 0 && i < o->nr_range_count[s]; i++)
-		if (o->nr_ranges[s][i].leaf.kind == LEAF_SUB)
-			r = sub_index(o, o->nr_ranges[s][i].leaf.value, &o->nr_ranges[s][i].leaf.value);
-	section_at[s] = o->len;
+	/* The checks are copied in the order their numbers first come. */
+	for (unsigned int i = 0; r == 0 && i < count; i++)
+		if (ranges[i].leaf.kind == AS_LEAF_SUB)
+			r = sub_index(o, ranges[i].leaf.value, &index);
+	as_emit_bind(&o->e, o->section_label[s]);
 	if (r == 0)
-		r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_NR));
-	return r < 0 ? r : emit_tree(o, o->nr_ranges[s], 0, o->nr_range_count[s], true);
+		r = as_emit(&o->e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, AS_OFF_NR));
+	return r < 0 ? r : emit_tree(o, ranges, 0, count, true);
 }
 
 /* FIRST_ARCH's section, if it has one: the range of that one value. */
-static unsigned int first_section(const struct optimizer *o, uint32_t first_arch, unsigned int *range)
+static unsigned int first_section(const struct as_optimizer *o, uint32_t first_arch, unsigned int *range)
 {
-	for (unsigned int i = 0; i < o->arch_range_count; i++) {
-		const struct range *r = &o->arch_ranges[i];
-		uint64_t end = i + 1 < o->arch_range_count ? o->arch_ranges[i + 1].start : 1ull << 32;
-		if (r->start == first_arch && end == first_arch + 1ull && r->leaf.kind == LEAF_SECTION) {
+	for (unsigned int i = 0; i < o->decisions.arch_range_count; i++) {
+		const struct as_range *r = &o->decisions.arch_ranges[i];
+		uint64_t end = i + 1 < o->decisions.arch_range_count ? o->decisions.arch_ranges[i + 1].start : 1ull << 32;
+		if (r->start == first_arch && end == first_arch + 1ull && r->leaf.kind == AS_LEAF_SECTION) {
 			*range = i;
 			return r->leaf.value;
 		}
 	}
-	return MAX_SECTIONS;
+	return AS_MAX_SECTIONS;
 }
 
 /* The host's own architecture is tested first, with its section right
@@ -789,139 +347,56 @@ static unsigned int first_section(const struct optimizer *o, uint32_t first_arch
  * architectures.  The others go through the search, in which the first
  * architecture's value now falls in its neighbour's range: jumps only go
  * forward, and that value never gets there. */
-static int build(struct optimizer *o, uint32_t first_arch)
+static int build(struct as_optimizer *o, uint32_t first_arch)
 {
-	unsigned int section_at[MAX_SECTIONS], sub_at[MAX_SUBS], first_range = 0, skip = 0;
+	unsigned int first_range = 0, skip = as_emit_labels(&o->e, 1);
 	unsigned int first = first_section(o, first_arch, &first_range);
-	struct range *others = o->others;
+	struct as_range *others = o->others;
 	unsigned int other_count = 0;
-	int r = emit(o, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_ARCH));
+	int r = as_emit(&o->e, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, AS_OFF_ARCH));
 
-	if (r == 0 && first < MAX_SECTIONS) {
-		r = emit(o, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, first_arch, 1, 0));
-		skip = o->len;
+	for (unsigned int s = 0; s < o->decisions.section_count; s++)
+		o->section_label[s] = as_emit_labels(&o->e, 1);
+	if (r == 0 && first < AS_MAX_SECTIONS) {
+		r = as_emit_jump(&o->e, BPF_JMP | BPF_JEQ | BPF_K, first_arch, 1, 0);
 		if (r == 0)
-			r = emit(o, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0));
+			r = as_emit_jump(&o->e, BPF_JMP | BPF_JA, 0, AS_EMIT_TO(skip), 0);
 		if (r == 0)
-			r = emit_section(o, first, section_at);
-		if (r == 0)
-			o->out[skip].k = o->len - skip - 1;
+			r = emit_section(o, first);
+		as_emit_bind(&o->e, skip);
 	}
-	for (unsigned int i = 0; i < o->arch_range_count; i++)
-		add_range(others, &other_count, o->arch_ranges[i].start,
-			  first < MAX_SECTIONS && i == first_range && other_count > 0 ? others[other_count - 1].leaf
-								   : o->arch_ranges[i].leaf);
+	for (unsigned int i = 0; i < o->decisions.arch_range_count; i++)
+		as_decisions_add_range(others, &other_count, o->decisions.arch_ranges[i].start,
+			  first < AS_MAX_SECTIONS && i == first_range && other_count > 0 ? others[other_count - 1].leaf
+								   : o->decisions.arch_ranges[i].leaf);
 	if (r == 0)
 		r = emit_tree(o, others, 0, other_count, false);
-	for (unsigned int s = 0; r == 0 && s < o->section_count; s++)
+	for (unsigned int s = 0; r == 0 && s < o->decisions.section_count; s++)
 		if (s != first)
-			r = emit_section(o, s, section_at);
+			r = emit_section(o, s);
 	for (unsigned int i = 0; r == 0 && i < o->sub_count; i++) {
-		sub_at[i] = o->len;
+		as_emit_bind(&o->e, o->sub_label[i]);
 		r = copy_sub(o, o->subs[i]);
 	}
-	for (unsigned int f = 0; r == 0 && f < o->fixup_count; f++) {
-		unsigned int to = o->fixup_to[f];
-		unsigned int target = to < MAX_SECTIONS ? section_at[to] : sub_at[to - MAX_SECTIONS];
-		if (target <= o->fixup_at[f])
-			return -EINVAL;
-		o->out[o->fixup_at[f]].k = target - o->fixup_at[f] - 1;
-	}
-	return r;
+	return r < 0 ? r : as_emit_resolve(&o->e);
 }
 
-/* Whether the input, run from pc FROM, and the rewrite decide alike at
- * (ARCH, NR, ARGS). */
-static bool same_at(const struct optimizer *o, unsigned int from, uint32_t arch, uint32_t nr, const uint64_t args[6])
+bool as_optimize(struct as_bpf *bpf, uint32_t first_arch, struct as_optimizer *o, unsigned int *rewrite_len)
 {
-	struct seccomp_data data = {.nr = (int)nr, .arch = arch};
-	struct as_verdict before, after;
-	struct as_error err;
-
-	memcpy(data.args, args, sizeof(data.args));
-	return as_eval(o->in->insns + from, o->in->len - from, &data, &before, &err) == 0 &&
-	       as_eval(o->out, o->len, &data, &after, &err) == 0 && before.action == after.action;
-}
-
-/* An argument check, copied, against the input: at every value it compares
- * an argument with and its neighbours, one argument at a time.  The input's
- * path to the check reads no argument and writes nothing but the
- * accumulator, which the check's first load overwrites: once a run from the
- * start shows that the path leads to ENTRY, the input is run from there. */
-static bool same_checks(struct optimizer *o, uint32_t arch, uint32_t nr, uint32_t entry)
-{
-	struct seccomp_data data = {.nr = (int)nr, .arch = arch};
-	bool *reached = o->reached;
-	uint64_t args[6] = {0};
-	struct as_verdict v;
-	struct as_error err;
-
-	if (as_eval(o->in->insns, o->in->len, &data, &v, &err) < 0 || v.first_arg_pc != entry || reach(o, entry) < 0)
-		return false;
-	for (unsigned int pc = entry; pc < o->in->len; pc++) {
-		const struct sock_filter *in = &o->in->insns[pc];
-		if (!reached[pc] || BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA)
-			continue;
-		for (unsigned int i = 0; i < 6; i++)
-			for (int delta = -1; delta <= 1; delta++) {
-				args[i] = (uint32_t)(in->k + (uint32_t)delta);
-				if (!same_at(o, entry, arch, nr, args))
-					return false;
-				args[i] |= (uint64_t)args[i] << 32;
-				if (!same_at(o, entry, arch, nr, args))
-					return false;
-				args[i] = 0;
-			}
-	}
-	return true;
-}
-
-/* The rewrite against the input, once built: it compares the syscall number
- * with ranges' starts only (a chain's JEQ on a single-number range is one),
- * so it decides each range as it decides its start.  The start of every
- * range of every tree is checked, and the argument checks at their
- * constants.  The analysis was exact; this catches a fault in the emission. */
-static bool check_rewrite(struct optimizer *o)
-{
-	static const uint64_t zero[6];
-
-	for (unsigned int i = 0; i < o->arch_range_count; i++)
-		if (!same_at(o, 0, o->arch_ranges[i].start, 0, zero))
-			return false;
-	for (unsigned int s = 0; s < o->section_count; s++)
-		for (unsigned int i = 0; i < o->nr_range_count[s]; i++) {
-			const struct range *r = &o->nr_ranges[s][i];
-			if (!same_at(o, 0, o->section_arch[s], r->start, zero))
-				return false;
-			if (r->leaf.kind == LEAF_SUB &&
-			    !same_checks(o, o->section_arch[s], r->start, o->subs[r->leaf.value]))
-				return false;
-		}
-	return true;
-}
-
-bool as_optimize(struct as_bpf *bpf, uint32_t first_arch, unsigned int *rewrite_len)
-{
-	static struct optimizer *o;
-
-	/* Any shape not proven here, or no memory to prove it in, keeps
-	 * libseccomp's program, which is right. */
+	/* Any shape not proven here keeps libseccomp's program, which is
+	 * right.  The counters alone are reset: clearing all 600 KB would
+	 * fault in every page of it, 1.6 ms on a virtual machine, where the
+	 * arrays are written only as far as they are used. */
 	*rewrite_len = 0;
-	if (o == NULL && (o = as_scratch(sizeof(*o))) == NULL)
+	o->sub_count = 0;
+	o->e = AS_EMITTER(o->out, BPF_MAXINSNS, o->labels, o->refs);
+	if (as_decisions_read(bpf, &o->decisions) < 0 || build(o, first_arch) < 0)
 		return false;
-	/* The counters alone: clearing all 600 KB would fault in every page of
-	 * it, 1.6 ms on a virtual machine, where the arrays are written only
-	 * as far as they are used. */
-	o->in = bpf;
-	o->break_count = o->arch_range_count = o->section_count = o->sub_count = o->len = o->fixup_count = 0;
-	memset(o->nr_range_count, 0, sizeof(o->nr_range_count));
-	if (collect_breaks(o) < 0 || split_arch(o) < 0 || build(o, first_arch) < 0)
+	*rewrite_len = o->e.len;
+	if (o->e.len >= bpf->len || !as_decisions_check(&o->decisions, o->out, o->e.len, o->reached))
 		return false;
-	*rewrite_len = o->len;
-	if (o->len >= bpf->len || !check_rewrite(o))
-		return false;
-	memcpy(bpf->insns, o->out, o->len * sizeof(o->out[0]));
-	bpf->len = o->len;
+	memcpy(bpf->insns, o->out, o->e.len * sizeof(o->out[0]));
+	bpf->len = o->e.len;
 	bpf->stub_len = 0;
 	return true;
 }

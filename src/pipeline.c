@@ -1,7 +1,6 @@
 #include "pipeline.h"
 
 #include "libseccomp.h"
-#include "optimize.h"
 #include "probe.h"
 
 static int resolve(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
@@ -45,30 +44,56 @@ static bool checks_dominate(const struct as_resolved *resolved)
 	return checked * 6 > resolved->name_count;
 }
 
-/* The program to install, in PL->bpf, unsealed. */
+/* libseccomp's program in SHAPE, in PL->bpf, then its rewrite where that is
+ * shorter: whether it was rewritten, in *RET_REWRITTEN.  *REWRITE_LEN, as
+ * as_optimize sets it. */
+static int export_rewritten(const struct as_bpf_filter *filter, enum as_bpf_shape shape, struct as_pipeline *pl,
+			    unsigned int *rewrite_len, bool *ret_rewritten, struct as_error *err)
+{
+	int r = as_bpf_export(filter, shape, &pl->bpf, err);
+
+	*ret_rewritten = r == 0 && as_optimize(&pl->bpf, pl->host.native_arch, &pl->optimizer, rewrite_len);
+	return r;
+}
+
+/* The program to install, in PL->bpf, unsealed: the shortest of the
+ * candidates, each deciding as libseccomp's program for runc does (the
+ * rewrite proves itself against its input):
+ *
+ *   runc's tree           where argument checks dominate and the shapes
+ *                         differ: the rewrite would lose, and nothing else
+ *                         is built, so such a profile's first start costs
+ *                         what runc's compile does;
+ *   the linear rewritten  otherwise, first: the rewrite of the linear
+ *                         program, when it is shorter than that;
+ *   the linear program    declined, where it is runc's own program;
+ *   runc's tree           declined, where the shapes differ: in the shape
+ *                         that costs the kernel least to attach and to run,
+ *   or its rewrite        which the rewrite may still beat; tried only when
+ *                         the linear one's rewrite was shorter than the tree.
+ *
+ * Each is built only when those before it lost: a start exports and
+ * rewrites at most twice. */
 static int optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {
 	_cleanup_bpf_filter_ struct as_bpf_filter filter = {0};
 	unsigned int rewrite_len = 0;
+	bool shapes_differ, rewritten = false;
 	int r = resolve(source, pl, err);
 
 	if (r == 0)
 		r = as_bpf_filter_open(&pl->resolved, &pl->host, &filter, err);
-	/* Such a profile's first start then costs what runc's compile does.
-	 * Where runc's program is the linear one, that is all there is to
-	 * export, and the rewrite is tried on it as on any other. */
-	if (r == 0 && checks_dominate(&pl->resolved) && as_bpf_shapes_differ(&pl->resolved))
-		return as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
-	if (r == 0)
-		r = as_bpf_export(&filter, AS_BPF_LINEAR, &pl->bpf, err);
-	if (r < 0 || as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len) ||
-	    !as_bpf_shapes_differ(&pl->resolved))
+	if (r < 0)
 		return r;
-	/* Declined: libseccomp's program in the shape that costs the kernel
-	 * least to attach and to run, which the rewrite may still beat. */
+	shapes_differ = as_bpf_shapes_differ(&pl->resolved);
+	if (checks_dominate(&pl->resolved) && shapes_differ)
+		return as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
+	r = export_rewritten(&filter, AS_BPF_LINEAR, pl, &rewrite_len, &rewritten, err);
+	if (r < 0 || rewritten || !shapes_differ)
+		return r;
 	r = as_bpf_export(&filter, AS_BPF_AS_RUNC, &pl->bpf, err);
 	if (r == 0 && rewrite_len > 0 && rewrite_len < pl->bpf.len)
-		as_optimize(&pl->bpf, pl->host.native_arch, &rewrite_len);
+		as_optimize(&pl->bpf, pl->host.native_arch, &pl->optimizer, &rewrite_len);
 	return r;
 }
 

@@ -6,6 +6,7 @@
 #include "bpf.h"
 #include "error.h"
 #include "json.h"
+#include "optimize.h"
 #include "profile.h"
 #include "resolve.h"
 #include "source.h"
@@ -20,6 +21,7 @@ struct as_pipeline {
 	struct as_host host;
 	struct as_resolved resolved;
 	struct as_bpf bpf;
+	struct as_optimizer optimizer; /* the rewrite's working memory */
 };
 
 /* Run the stages from SOURCE's bytes to PIPELINE->bpf, for the host the

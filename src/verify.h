@@ -1,6 +1,7 @@
 /* Proof by evaluation: the points where two seccomp programs are compared,
  * and the comparison.  A point is an (architecture, syscall number, argument
- * vector): x86_64, i386 and x32; numbers 0..1023, -1 and 0x3fffffff; and
+ * vector): every architecture either program tests (and x32 with x86_64,
+ * whose audit value it shares); numbers 0..1023, -1 and 0x3fffffff; and
  * argument vectors built from every constant either program compares an
  * argument with, its neighbours, and their combinations across arguments.
  * The probe's numbers (probe.h) are not among them, on purpose: there each
@@ -16,6 +17,7 @@
 
 #define AS_VERIFY_MAX_VALUES 48
 #define AS_VERIFY_MAX_VECTORS 4096
+#define AS_VERIFY_MAX_ARCHES 16
 
 struct as_point {
 	uint32_t arch; /* AUDIT_ARCH_* */
@@ -23,11 +25,20 @@ struct as_point {
 	uint64_t args[6];
 };
 
+/* Working memory of as_points_build: the halves of compared constants. */
+struct as_halves {
+	uint32_t lows[6][AS_VERIFY_MAX_VALUES], highs[6][AS_VERIFY_MAX_VALUES];
+	unsigned int nlow[6], nhigh[6];
+};
+
 struct as_points {
+	uint32_t arches[AS_VERIFY_MAX_ARCHES]; /* AUDIT_ARCH_* values compared, in order met */
+	unsigned int arch_count;
 	uint64_t values[6][AS_VERIFY_MAX_VALUES]; /* candidate values per argument */
 	unsigned int count[6];
 	uint64_t vectors[AS_VERIFY_MAX_VECTORS][6];
 	unsigned int vector_count;
+	struct as_halves halves;
 };
 
 /* The points for A, and B when not NULL. */
