@@ -202,12 +202,19 @@ static int check_kernel_point(const struct as_point *p, void *ctx)
 	return 0;
 }
 
+static int count_point(const struct as_point *p, void *count)
+{
+	(void)p;
+	++*(size_t *)count;
+	return 0;
+}
+
 static int kernel(const struct as_bpf *prog, struct tally *t)
 {
 	static struct as_points c;
 	struct child_run run = {0};
 	int fds[2], status;
-	size_t got = 0, size;
+	size_t got = 0, points = 0, size;
 	pid_t pid;
 
 	if (prog->len > 4000) {
@@ -215,7 +222,9 @@ static int kernel(const struct as_bpf *prog, struct tally *t)
 		return -1;
 	}
 	as_points_build(prog, NULL, &c);
-	size = (size_t)c.vector_count * 3 * 1026 * sizeof(int);
+	/* As many points as the programs' architectures make. */
+	as_points_for_each(&c, count_point, &points);
+	size = points * sizeof(int);
 	run.results = malloc(size);
 	t->observed = run.results;
 	if (run.results == NULL || pipe(fds) < 0)
