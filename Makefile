@@ -20,19 +20,27 @@ SANITIZE    ?=
 ifneq ($(SANITIZE),)
 SANFLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+# src/ by role (src/README.md): the stages from bytes to a program, the BPF
+# toolbox beside them, what starts a confined process, the command, the
+# build-time precompiler, and what they all share.
+SRC_DIRS    := src/common src/compile src/bpf src/start src/command src/build-time
+HEADERS     := $(wildcard $(SRC_DIRS:%=%/*.h))
+# The source files named N in SRC_DIRS.
+sources      = $(foreach n,$(1),$(firstword $(wildcard $(SRC_DIRS:%=%/$(n).c))))
+vpath %.c $(SRC_DIRS)
 ALL_CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden \
-               -Iinclude -DAUTOSECCOMP_VERSION='"$(VERSION)"'
+               -Iinclude $(SRC_DIRS:%=-I%) -DAUTOSECCOMP_VERSION='"$(VERSION)"'
 LIBSECCOMP  := -lseccomp
 
 # The stages, shared by the library and the command; the library adds the
 # constructor and the public API, the command its own main.
-STAGES  := error source json names profile host resolve emit bpf eval decisions decisions-check optimize probe sha256 pipeline scratch
+STAGES  := error source json names profile host resolve emit filter eval decisions decisions-check optimize probe sha256 pipeline
 # How the stages reach libseccomp (libseccomp.h): the shared object loads it
 # when it first compiles, everything else links it.
 LIBSECCOMP_LAZY   := $(BUILD)/obj/libseccomp-lazy.o
 LIBSECCOMP_LINKED := $(BUILD)/obj/libseccomp-linked.o
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
-DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
+DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/scratch.o $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
                   $(BUILD)/obj/install.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
 TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/disasm.o $(BUILD)/obj/cli.o $(BUILD)/obj/cli-commands.o $(BUILD)/obj/cli-explain.o
@@ -66,7 +74,7 @@ $(BUILD)/gen/precompiled-default.h: $(BUILD)/precompile profiles/default.json
 
 $(BUILD)/obj/precompiled.o: $(BUILD)/gen/precompiled-default.h
 
-$(BUILD)/obj/%.o: src/%.c src/*.h include/autoseccomp.h Makefile
+$(BUILD)/obj/%.o: %.c $(HEADERS) include/autoseccomp.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
@@ -116,7 +124,7 @@ $(BUILD)/tests/probe-api: tests/probe-api.c $(BUILD)/libautoseccomp.so
 
 # The library with a system cache the tests may change and remove: the
 # build's own, not the machine's.
-$(BUILD)/tests/obj/cache.o: src/cache.c src/*.h include/autoseccomp.h Makefile
+$(BUILD)/tests/obj/cache.o: src/start/cache.c $(HEADERS) include/autoseccomp.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DAS_SYSTEM_CACHE_DIR='"$(abspath $(BUILD))/tests/system-cache"' -c $< -o $@
 
@@ -131,18 +139,18 @@ $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 # Built without the sanitizers even in the sanitized build: its child runs
 # under a filter that refuses every call, where ASan's runtime cannot map
 # memory.  The sanitized command exercises the same evaluator (explain).
-$(BUILD)/tests/filter-check: tests/filter-check.c src/eval.c src/error.c src/verify.c src/*.h
+$(BUILD)/tests/filter-check: tests/filter-check.c $(call sources,eval error verify) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) tests/filter-check.c src/eval.c src/error.c src/verify.c -o $@
+	$(CC) $(filter-out $(SANFLAGS),$(ALL_CFLAGS)) tests/filter-check.c $(call sources,eval error verify) -o $@
 
-$(BUILD)/tests/sha256sum: tests/sha256sum.c src/sha256.c src/sha256.h
+$(BUILD)/tests/sha256sum: tests/sha256sum.c src/common/sha256.c src/common/sha256.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) tests/sha256sum.c src/sha256.c -o $@
+	$(CC) $(ALL_CFLAGS) tests/sha256sum.c src/common/sha256.c -o $@
 
 # The portable code alone, for the machines whose CPUs have SHA extensions.
-$(BUILD)/tests/sha256sum-portable: tests/sha256sum.c src/sha256.c src/sha256.h
+$(BUILD)/tests/sha256sum-portable: tests/sha256sum.c src/common/sha256.c src/common/sha256.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -DAS_SHA256_PORTABLE tests/sha256sum.c src/sha256.c -o $@
+	$(CC) $(ALL_CFLAGS) -DAS_SHA256_PORTABLE tests/sha256sum.c src/common/sha256.c -o $@
 
 # The JSON stage and the profile view alone, printed for test_12_go_decoder.py.
 $(BUILD)/tests/profile-decode: tests/profile-decode.c $(BUILD)/obj/error.o $(BUILD)/obj/source.o \
@@ -190,11 +198,11 @@ $(BUILD)/tests/libfloor-one.so: tests/bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLOOR_ONE -shared $< -o $@
 
-$(BUILD)/tests/libfloor-builtin.so: tests/bench/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
+$(BUILD)/tests/libfloor-builtin.so: tests/bench/floor.c src/start/precompiled.h $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -shared $< -o $@
 
-$(BUILD)/tests/true-static-floor: tests/true.c tests/bench/floor.c src/precompiled.h $(BUILD)/gen/precompiled-default.h
+$(BUILD)/tests/true-static-floor: tests/true.c tests/bench/floor.c src/start/precompiled.h $(BUILD)/gen/precompiled-default.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/bench/floor.c -o $@
 
@@ -226,16 +234,19 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -g -O1 -fno-omit-frame-pointer \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc -I$(FUZZ_BUILD)/gen
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(SRC_DIRS:%=-I%) -I$(FUZZ_BUILD)/gen
 FUZZ_RUN     := -max_len=65536 -rss_limit_mb=2048 -timeout=20 -dict=tests/fuzz/json.dict -print_final_stats=1
 
-$(FUZZ_BUILD)/fuzz-json: tests/fuzz/fuzz-json.c src/error.c src/json.c src/names.c src/profile.c src/*.h
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-json.c src/error.c src/json.c src/names.c src/profile.c -o $@
+FUZZ_JSON_SOURCES := $(call sources,error json names profile)
+FUZZ_PIPELINE_SOURCES := $(call sources,$(STAGES) libseccomp-linked)
 
-$(FUZZ_BUILD)/fuzz-pipeline: tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) src/libseccomp-linked.c src/*.h
+$(FUZZ_BUILD)/fuzz-json: tests/fuzz/fuzz-json.c $(FUZZ_JSON_SOURCES) $(HEADERS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-pipeline.c $(STAGES:%=src/%.c) src/libseccomp-linked.c -o $@ $(LIBSECCOMP)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-json.c $(FUZZ_JSON_SOURCES) -o $@
+
+$(FUZZ_BUILD)/fuzz-pipeline: tests/fuzz/fuzz-pipeline.c $(FUZZ_PIPELINE_SOURCES) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz-pipeline.c $(FUZZ_PIPELINE_SOURCES) -o $@ $(LIBSECCOMP)
 
 fuzz: $(FUZZ_BUILD)/fuzz-json $(FUZZ_BUILD)/fuzz-pipeline
 	@mkdir -p $(FUZZ_BUILD)/corpus/json $(FUZZ_BUILD)/corpus/pipeline

@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/eval.h"
-#include "../src/verify.h"
+#include "eval.h"
+#include "verify.h"
 
 #define RESULT_FD 1000
 

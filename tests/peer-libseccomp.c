@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../src/install.h"
-#include "../src/pipeline.h"
+#include "install.h"
+#include "pipeline.h"
 
 static struct as_pipeline pipeline;
 static char text[AS_SOURCE_MAX_BYTES];

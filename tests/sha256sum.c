@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../src/sha256.h"
+#include "sha256.h"
 
 int main(int argc, char **argv)
 {

@@ -17,7 +17,7 @@
 static const struct sock_filter program[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
 static const uint32_t program_flags = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 #else
-#include "../../src/precompiled.h"
+#include "precompiled.h"
 #include "precompiled-default.h"
 #define program precompiled_1
 #define program_flags (precompiled[1].flags)

@@ -4,7 +4,7 @@
 #include "source.h"
 
 /* Generated from profiles/default.json by profiles/embed.sh. */
-#include "../profiles/default.h"
+#include "../../profiles/default.h"
 
 /* Defined only by a program that embeds its own profile. */
 extern const struct autoseccomp_embedded_profile autoseccomp_embedded_profile __attribute__((weak));

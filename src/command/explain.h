@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "bpf.h"
+#include "filter.h"
 #include "error.h"
 #include "eval.h"
 #include "resolve.h"

@@ -3,7 +3,7 @@
 #ifndef AS_PIPELINE_H
 #define AS_PIPELINE_H
 
-#include "bpf.h"
+#include "filter.h"
 #include "error.h"
 #include "json.h"
 #include "optimize.h"

@@ -1,4 +1,4 @@
-#include "bpf.h"
+#include "filter.h"
 
 #include <errno.h>
 #include <linux/audit.h>

@@ -1,7 +1,7 @@
 /* Stage 5: the BPF program.  libseccomp compiles the resolved rules;
  * runc's ENOSYS stub goes in front. */
-#ifndef AS_BPF_H
-#define AS_BPF_H
+#ifndef AS_FILTER_H
+#define AS_FILTER_H
 
 #include <stdbool.h>
 #include <stdint.h>
