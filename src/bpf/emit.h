@@ -1,6 +1,6 @@
 /* Hand-built BPF: instructions appended to a caller-owned array, jumps to
  * named labels, and one pass at the end that turns every label into an
- * offset.  The ENOSYS stub (bpf.c) and the rewrite (optimize.c) are both
+ * offset.  The ENOSYS stub (filter.c) and the rewrite (optimize.c) are both
  * written through it.  BPF jumps only forward, so a label is always bound
  * after the jumps to it. */
 #ifndef AS_EMIT_H
