@@ -56,7 +56,7 @@ ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
-.PHONY: all tests check check-plain check-sanitize bench fuzz install uninstall clean
+.PHONY: FORCE all tests check check-plain check-sanitize bench fuzz install uninstall clean
 all: $(LIBS) $(TOOL) $(EXAMPLES)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
@@ -79,6 +79,20 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) include/autoseccomp.h Makefile
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
 $(BUILD)/obj/cache.o: ALL_CFLAGS += -DAS_SYSTEM_CACHE_DIR='"$(CACHEDIR)"'
+
+# What the cache key calls this build (cache.h): a digest of every source, so
+# that two builds of one version never read each other's entries.  Rewritten
+# only when it changes, so that only then is cache.o rebuilt.
+BUILD_ID := $(shell cat $(sort $(wildcard $(SRC_DIRS:%=%/*.[ch]))) profiles/default.json | sha256sum | cut -c1-32)
+
+$(BUILD)/gen/build-id.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define AS_BUILD_ID "$(BUILD_ID)"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/cache.o: $(BUILD)/gen/build-id.h
+
+FORCE:
 
 # The shared object loads libseccomp only when it compiles a profile.
 $(BUILD)/libautoseccomp.so: $(OBJECTS) $(LIBSECCOMP_LAZY)
@@ -126,7 +140,8 @@ $(BUILD)/tests/probe-api: tests/probe-api.c $(BUILD)/libautoseccomp.so
 # build's own, not the machine's.
 $(BUILD)/tests/obj/cache.o: src/start/cache.c $(HEADERS) include/autoseccomp.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -DAS_SYSTEM_CACHE_DIR='"$(abspath $(BUILD))/tests/system-cache"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DAS_SYSTEM_CACHE_DIR='"$(abspath $(BUILD))/tests/system-cache"' \
+		-DAS_BUILD_ID='"$(BUILD_ID)-test-cachedir"' -c $< -o $@
 
 $(BUILD)/tests/libautoseccomp-test-cachedir.so: $(filter-out $(BUILD)/obj/cache.o,$(OBJECTS)) \
 		$(BUILD)/tests/obj/cache.o $(LIBSECCOMP_LAZY)

@@ -78,6 +78,18 @@ def test_an_entry_with_another_key_is_not_used(write_profile, tmp_path):
 
 
 @needs_strace
+def test_a_build_from_other_sources_keeps_its_own_entries(write_profile, tmp_path):
+    """Two builds of one version may compile a profile differently: each reads
+    only its own entries.  The test library's build is named apart."""
+    profile, home = write_profile(DENY_MKDIR), tmp_path / "cache"
+    assert start(profile, home, tmp_path) == (True, [EPERM])
+    assert start(profile, home, tmp_path, lib=TEST_LIB) == (True, [EPERM])
+    assert len(entries(home)) == 2
+    assert start(profile, home, tmp_path) == (False, [EPERM])
+    assert start(profile, home, tmp_path, lib=TEST_LIB) == (False, [EPERM])
+
+
+@needs_strace
 def test_the_key_covers_every_byte_of_a_large_profile(write_profile, tmp_path):
     """A cached start hashes the file through a 4 KiB buffer: two profiles of
     one size that differ only in their last rule, 12 KiB in, get two entries."""

@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A build may say what it is called; else the Makefile's digest of the sources. */
+#ifndef AS_BUILD_ID
+#include "build-id.h"
+#endif
+
 #include "cleanup.h"
 #include "fnv.h"
 #include "hex.h"
@@ -49,6 +54,7 @@ bool as_cache_key_of(const struct as_source *source, const struct as_host *host,
 	as_sha256_init(&ctx);
 	as_sha256_update(&ctx, domain, sizeof(domain));
 	as_sha256_update(&ctx, AUTOSECCOMP_VERSION, sizeof(AUTOSECCOMP_VERSION));
+	as_sha256_update(&ctx, AS_BUILD_ID, sizeof(AS_BUILD_ID));
 	as_sha256_update(&ctx, versions, sizeof(versions));
 	as_sha256_update(&ctx, host->kernel_release, sizeof(host->kernel_release));
 	as_sha256_update(&ctx, &host->native_arch, sizeof(host->native_arch));

@@ -14,8 +14,8 @@
 #include "source.h"
 
 /* What an entry is for: the profile's bytes and everything its program
- * depends on (capabilities, kernel, architecture, library and libseccomp
- * versions), hashed. */
+ * depends on (capabilities, kernel, architecture, the library's version and
+ * build, libseccomp's version), hashed. */
 struct as_cache_key {
 	unsigned char digest[AS_SHA256_SIZE];
 };
