@@ -9,7 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "decimal.h"
 
 /* Docker's name for the architecture it was built for (Go's GOARCH, mapped as
  * moby's profiles do), which includes.arches and excludes.arches compare with. */

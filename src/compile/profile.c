@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "names.h"
 
 struct parser {
@@ -272,24 +273,6 @@ static int read_strings(struct parser *p, unsigned int tok, void *out)
 		r = read_string(p, tok + 1 + k, element);
 	}
 	return r;
-}
-
-int as_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *ret)
-{
-	uint64_t value = 0;
-
-	if (len == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned int digit = (unsigned int)(s[i] - '0');
-		if (digit > 9)
-			return -EINVAL;
-		if (value > (max - digit) / 10)
-			return -ERANGE;
-		value = value * 10 + digit;
-	}
-	*ret = value;
-	return 0;
 }
 
 static int read_number(struct parser *p, unsigned int tok, void *out)

@@ -131,10 +131,6 @@ struct as_profile {
 /* Read the profile in JSON into RET.  On error RET is left partly written. */
 int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct as_error *err);
 
-/* A plain decimal of LEN digits, at most MAX: -EINVAL for anything but
- * digits (or none), -ERANGE above MAX. */
-int as_parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *ret);
-
 /* STR as a C string in BUF; false when it does not fit, which for a
  * syscall name means it cannot be one. */
 bool as_str_to_cstr(struct as_str str, char *buf, size_t size);
