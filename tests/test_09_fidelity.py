@@ -447,3 +447,25 @@ def test_libseccomp_is_loaded_only_to_compile(write_profile, profile, loaded):
     r = run(["cat", "/proc/self/maps"], profile=profile_path(profile, write_profile))
     assert r.returncode == 0, r
     assert ("libseccomp" in r.stdout) == loaded
+
+
+@needs_root
+@needs_reference
+def test_a_root_process_with_docker_s_capabilities_gets_a_container_s_filter(runc, tmp_path):
+    """Root holds every capability; with AUTOSECCOMP_CAPS=docker the filter the
+    kernel holds for it is runc's for Docker's profile in a default container."""
+    from conftest import LIB
+    env = dict(base_env(), LD_PRELOAD=str(LIB), AUTOSECCOMP_CAPS="docker")
+    ours = tmp_path / "ours.bpf"
+    ours.write_bytes(installed_filter(["sleep", "30"], env, tmp_path / "installed.bpf"))
+    document = json.loads((REFERENCE / "moby-default.json").read_text())
+    oci = oci_form(document, DOCKER_CAPS)
+    oci.setdefault("architectures", ["SCMP_ARCH_X86_64"])
+    held = [c for c in DOCKER_CAPS if c in bounding_set()]
+    theirs = tmp_path / "runc.bpf"
+    theirs.write_bytes(runc_filter(oci, held, tmp_path / "runc", BUILD / "tests" / "get-filter"))
+    points, mismatches, out = filter_check("compare", ours, theirs)
+    assert mismatches == 0 and points >= 3 * 1026, out
+    # And not what root gets without it.
+    plain = installed_filter(["sleep", "30"], dict(base_env(), LD_PRELOAD=str(LIB)), tmp_path / "root.bpf")
+    assert plain != ours.read_bytes()

@@ -18,38 +18,6 @@
 #include "names.h"
 #include "profile.h"
 
-static int parse_caps(const char *spec, uint64_t *ret)
-{
-	char copy[1024];
-	char *save = NULL;
-
-	if (strcmp(spec, "none") == 0) {
-		*ret = 0;
-		return 0;
-	}
-	if (strcmp(spec, "all") == 0) {
-		*ret = 0;
-		for (size_t i = 0; i < as_capability_names.count; i++)
-			*ret |= 1ull << as_capability_names.names[i].value;
-		return 0;
-	}
-	if (strcmp(spec, "docker") == 0) {
-		*ret = 0;
-		for (size_t i = 0; i < as_docker_capability_names.count; i++)
-			*ret |= 1ull << as_docker_capability_names.names[i].value;
-		return 0;
-	}
-	snprintf(copy, sizeof(copy), "%s", spec);
-	*ret = 0;
-	for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
-		const struct as_name *cap = as_name_find(&as_capability_names, name, strlen(name));
-		if (cap == NULL)
-			return as_cli_usage_error("unknown capability %s", name);
-		*ret |= 1ull << cap->value;
-	}
-	return 0;
-}
-
 /* ERR, located in the profile being read where no stage below did. */
 void as_cli_report(const struct as_cli_profile *p, struct as_error *err)
 {
@@ -67,14 +35,13 @@ static int host_for(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
 	struct as_host *host = &p->pipeline.host;
 	struct as_error err;
-	int r;
 
 	if (as_host_detect(host, &err) < 0) {
 		as_cli_report(p, &err);
 		return EXIT_FAILURE;
 	}
-	if (opts->caps != NULL && (r = parse_caps(opts->caps, &host->permitted)) != 0)
-		return r;
+	if (opts->caps != NULL && as_capability_set_parse(opts->caps, &host->permitted, &err) < 0)
+		return as_cli_usage_error("%s", err.message);
 	if (opts->caps != NULL)
 		host->effective = host->permitted;
 	if (opts->kernel != NULL) {
@@ -276,10 +243,15 @@ int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p)
 		.trust_marker = true,
 		.vet = vet_execve,
 		.vet_context = opts->words[0],
+		.limit_caps = opts->caps != NULL,
 	};
 	struct as_error err;
 	int r;
 
+	if (apply.limit_caps && as_capability_set_parse(opts->caps, &apply.caps, &err) < 0) {
+		as_cli_usage_error("%s", err.message);
+		return AUTOSECCOMP_EXIT_FAILURE;
+	}
 	r = as_builtin_profile(&builtin, NULL, &err);
 	if (r == 0)
 		r = as_apply(&apply, &err);

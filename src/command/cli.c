@@ -14,13 +14,14 @@ static const char usage_text[] =
 	"       autoseccomp explain PROFILE [SYSCALL [ARG...]] [--caps SET] [--arch ARCH] [--kernel X.Y] [--json]\n"
 	"       autoseccomp compile PROFILE -o FILE [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
-	"       autoseccomp exec [PROFILE] -- COMMAND [ARG...]\n"
+	"       autoseccomp exec [PROFILE] [--caps SET] -- COMMAND [ARG...]\n"
 	"       autoseccomp --help | --version\n"
 	"\n"
 	"PROFILE is a path, 'builtin' (Docker's default policy) or '-' (standard input);\n"
 	"for exec it takes SECCOMP_PROFILE's values, 'unconfined' included.\n"
-	"SET is none, all, docker (Docker's default 14) or a list such as CAP_SYS_ADMIN,CAP_SYSLOG;\n"
-	"by default this process's permitted capabilities.  ARCH is x86_64, x86 or x32.\n"
+	"SET is none, or all, docker (Docker's default 14) and CAP_ names joined by commas;\n"
+	"by default this process's permitted capabilities; for exec, at most those.\n"
+	"ARCH is x86_64, x86 or x32.\n"
 	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n";
 
 int as_cli_usage_error(const char *fmt, ...)

@@ -215,3 +215,49 @@ int as_name_lookup(const struct as_name_table *table, const char *s, size_t len,
 	return as_error_set(err, -EINVAL, offset, "unknown %s \"%.*s\" (expected one of %s)", table->what,
 			    (int)(len > 64 ? 64 : len), s, expected);
 }
+
+static void add_table(const struct as_name_table *table, uint64_t *set)
+{
+	for (size_t i = 0; i < table->count; i++)
+		*set |= 1ull << table->names[i].value;
+}
+
+static int add_capabilities(const char *s, size_t len, uint64_t *set, struct as_error *err)
+{
+	const struct as_name *cap;
+
+	if (len == strlen("all") && memcmp(s, "all", len) == 0) {
+		add_table(&as_capability_names, set);
+		return 0;
+	}
+	if (len == strlen("docker") && memcmp(s, "docker", len) == 0) {
+		add_table(&as_docker_capability_names, set);
+		return 0;
+	}
+	cap = as_name_find(&as_capability_names, s, len);
+	if (cap == NULL)
+		return as_error_set(err, -EINVAL, AS_NO_POSITION,
+				    "unknown capability %.*s (a set is none, or all, docker and CAP_ names joined by commas)",
+				    (int)len, s);
+	*set |= 1ull << cap->value;
+	return 0;
+}
+
+int as_capability_set_parse(const char *spec, uint64_t *ret, struct as_error *err)
+{
+	uint64_t set = 0;
+
+	if (strcmp(spec, "none") == 0 || spec[0] == '\0') {
+		*ret = 0;
+		return 0;
+	}
+	for (const char *s = spec;; s += strcspn(s, ",") + 1) {
+		int r = add_capabilities(s, strcspn(s, ","), &set, err);
+		if (r < 0)
+			return r;
+		if (s[strcspn(s, ",")] == '\0')
+			break;
+	}
+	*ret = set;
+	return 0;
+}

@@ -44,4 +44,9 @@ extern const struct as_name_table as_capability_names; /* value: capability numb
 extern const struct as_name_table as_docker_capability_names; /* Docker's default set, as above */
 extern const struct as_name_table as_errno_names;      /* value: errno */
 
+/* A set of capabilities as the command's --caps and AUTOSECCOMP_CAPS write
+ * it: "none" (or nothing), or "all", "docker" (Docker's default set) and
+ * CAP_ names, joined by commas, into a mask of capability numbers. */
+int as_capability_set_parse(const char *spec, uint64_t *ret, struct as_error *err);
+
 #endif

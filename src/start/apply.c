@@ -101,6 +101,14 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 		r = absolute_for_children(options->spec, err);
 	if (r == 0)
 		r = as_host_detect(&host, err);
+	/* A root service has every capability, and Docker's profile then
+	 * allows what no default container may call (mount, unshare, bpf, ...):
+	 * a container's set makes the conditions see that set.  The program
+	 * differs, and so do its cache key and its marker. */
+	if (r == 0 && options->limit_caps) {
+		host.permitted &= options->caps;
+		host.effective &= options->caps;
+	}
 	if (r == 0)
 		r = program_for(options, &source, &host, &program, err);
 	if (r == 0 && options->vet != NULL)

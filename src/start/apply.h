@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "source.h"
 
@@ -17,6 +18,11 @@ struct as_apply_options {
 	const struct as_builtin *builtin;
 	bool trust_marker;              /* may skip a filter the kernel shows in force (marker.h) */
 	bool spec_in_environment;       /* SPEC is SECCOMP_PROFILE's: a relative path is made absolute there */
+	/* When LIMIT_CAPS, the profile's capability conditions see CAPS (a
+	 * mask, names.h) intersected with the permitted set: AUTOSECCOMP_CAPS
+	 * or exec's --caps can only take capabilities away. */
+	bool limit_caps;
+	uint64_t caps;
 	/* When not NULL, shown the program before it is installed, with
 	 * VET_CONTEXT: a negative errno, with ERR's message, refuses it and
 	 * installs nothing. */

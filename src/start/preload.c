@@ -8,6 +8,7 @@
 
 #include "apply.h"
 #include "autoseccomp.h"
+#include "names.h"
 
 static void fail(const struct as_error *err)
 {
@@ -35,6 +36,7 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 	struct as_builtin builtin;
 	struct as_apply_options options = {.builtin = &builtin};
 	struct as_error err;
+	const char *caps = NULL;
 	bool locked;
 
 	if (as_builtin_profile(&builtin, &locked, &err) < 0)
@@ -45,6 +47,13 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 		options.spec = secure_getenv("SECCOMP_PROFILE");
 		options.trust_marker = true;
 		options.spec_in_environment = true;
+		caps = secure_getenv("AUTOSECCOMP_CAPS");
+	}
+	/* Empty, as unset: it can only take capabilities away. */
+	options.limit_caps = caps != NULL && caps[0] != '\0';
+	if (options.limit_caps && as_capability_set_parse(caps, &options.caps, &err) < 0) {
+		as_error_locate(&err, "AUTOSECCOMP_CAPS", NULL, 0);
+		fail(&err);
 	}
 	if (as_apply(&options, &err) < 0)
 		fail(&err);
