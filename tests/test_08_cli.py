@@ -18,7 +18,7 @@ def test_help_and_version():
     assert version.returncode == 0 and version.stdout.startswith("autoseccomp 0.1.0 (libseccomp ")
 
 
-@pytest.mark.parametrize("args", [[], ["frobnicate"], ["check"], ["compile", "builtin"],
+@pytest.mark.parametrize("args", [[], ["frobnicate"], ["check"], ["show", "x.json"],
                                   ["check", "builtin", "--caps", "CAP_NOPE"], ["check", "builtin", "--bogus"],
                                   ["explain", "builtin", "--kernel", "six"], ["check", "unconfined"]])
 def test_usage_errors_exit_2(args):
@@ -26,7 +26,8 @@ def test_usage_errors_exit_2(args):
     assert r.returncode == 2 and r.stderr.startswith("autoseccomp: ") and "usage:" in r.stderr, r
 
 
-@pytest.mark.parametrize("args", [["exec", "builtin"], ["exec", "builtin", "--"], ["exec"]])
+@pytest.mark.parametrize("args", [["exec", "builtin"], ["exec", "builtin", "--"], ["exec"],
+                                  ["exec", "--caps", "CAP_NOPE", "--", "true"]])
 def test_exec_usage_errors_exit_125_as_env_does(args):
     r = tool(*args)
     assert r.returncode == 125 and "usage:" in r.stderr, r
@@ -260,3 +261,42 @@ def test_podman_errno_names_override_the_numbers(write_profile, tmp_path):
     assert "SCMP_ACT_ERRNO(ENETDOWN)" in tool("explain", path, "mkdir").stdout
     out = tool("explain", path, "read").stdout  # below mkdir: the default, not the ENOSYS stub
     assert "SCMP_ACT_ERRNO(ENOSYS)" in out and "default action" in out, out
+
+
+@pytest.mark.parametrize("args", [["check", "--help"], ["explain", "builtin", "-h"], ["compile", "--help"],
+                                  ["dump", "builtin", "--help"], ["exec", "--help", "--", "false"], ["show", "-h"]])
+def test_help_after_any_command(args):
+    r = tool(*args)
+    assert r.returncode == 0 and r.stdout.startswith("usage: autoseccomp check") and r.stderr == "", r
+
+
+def test_help_after_exec_s_double_dash_is_the_command_s():
+    r = tool("exec", "unconfined", "--", TOOL, "--version")
+    assert r.returncode == 0 and r.stdout.startswith("autoseccomp 0.1.0"), r
+
+
+def test_compile_writes_standard_output_but_not_to_a_terminal(tmp_path):
+    import subprocess
+    assert tool("compile", "builtin", "-o", tmp_path / "file.bpf").returncode == 0
+    for args in (["compile", "builtin"], ["compile", "builtin", "-o", "-"]):
+        out = subprocess.run([TOOL, *args], capture_output=True)
+        assert out.returncode == 0 and out.stdout == (tmp_path / "file.bpf").read_bytes()
+    controller, terminal = os.openpty()
+    try:
+        r = subprocess.run([TOOL, "compile", "builtin"], stdout=terminal, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert r.returncode == 2 and "writes a binary program" in r.stderr
+
+
+def test_check_quiet_says_nothing_but_errors(write_profile):
+    r = tool("check", "builtin", "--quiet", "--caps", "none")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    r = tool("check", write_profile('{"defaultAction": "NOPE"}'), "-q")
+    assert r.returncode == 1 and r.stdout == "" and "unknown action" in r.stderr
+
+
+def test_show_prints_the_builtin_profile():
+    r = tool("show", "builtin")
+    assert r.returncode == 0 and r.stdout == (ROOT / "profiles" / "default.json").read_text()

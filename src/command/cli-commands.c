@@ -160,7 +160,7 @@ int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
 	const struct as_profile *profile = &p->pipeline.profile;
 	int r = as_cli_load(opts, false, p);
 
-	if (r != 0)
+	if (r != 0 || opts->quiet)
 		return r;
 	for (unsigned int i = 0; i < profile->rule_count; i++) {
 		const struct as_rule *rule = &profile->rules[i];
@@ -185,19 +185,42 @@ int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
 
 int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	_cleanup_close_ int fd = -1;
+	bool to_stdout = opts->output == NULL || strcmp(opts->output, "-") == 0;
+	const char *name = to_stdout ? "standard output" : opts->output;
+	_cleanup_close_ int file = -1;
 	size_t size;
-	int r;
+	int fd, r;
 
-	if (opts->output == NULL)
-		return as_cli_usage_error("%s needs -o FILE", "compile");
+	/* A program is binary: on a terminal it would only garble the screen. */
+	if (to_stdout && isatty(STDOUT_FILENO))
+		return as_cli_usage_error("%s writes a binary program: give -o FILE, or redirect", "compile");
 	r = as_cli_load(opts, !opts->plain, p);
 	if (r != 0)
 		return r;
-	fd = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = to_stdout ? STDOUT_FILENO : (file = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 	size = p->pipeline.bpf.len * sizeof(p->pipeline.bpf.insns[0]);
 	if (fd < 0 || write(fd, p->pipeline.bpf.insns, size) != (ssize_t)size) {
-		fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", opts->output, strerror(errno));
+		fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", name, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* The built-in profile's JSON, as the library would read it: Docker's
+ * default, or the one a program embeds, which this command does not. */
+int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	struct as_builtin builtin;
+	struct as_error err;
+
+	if (strcmp(opts->profile, "builtin") != 0)
+		return as_cli_usage_error("%s shows only builtin, not %s", "show", opts->profile);
+	if (as_builtin_profile(&builtin, NULL, &err) < 0) {
+		as_cli_report(p, &err);
+		return EXIT_FAILURE;
+	}
+	if (fwrite(builtin.text, 1, builtin.len, stdout) != builtin.len || fflush(stdout) != 0) {
+		fprintf(stderr, "autoseccomp: standard output: cannot write: %s\n", strerror(errno));
 		return EXIT_FAILURE;
 	}
 	return 0;

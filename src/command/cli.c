@@ -10,18 +10,20 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"usage: autoseccomp check PROFILE [--caps SET] [--kernel X.Y]\n"
+	"usage: autoseccomp check PROFILE [--caps SET] [--kernel X.Y] [--quiet]\n"
 	"       autoseccomp explain PROFILE [SYSCALL [ARG...]] [--caps SET] [--arch ARCH] [--kernel X.Y] [--json]\n"
-	"       autoseccomp compile PROFILE -o FILE [--caps SET] [--kernel X.Y] [--plain]\n"
+	"       autoseccomp compile PROFILE [-o FILE] [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp exec [PROFILE] [--caps SET] -- COMMAND [ARG...]\n"
+	"       autoseccomp show builtin\n"
 	"       autoseccomp --help | --version\n"
 	"\n"
 	"PROFILE is a path, 'builtin' (Docker's default policy) or '-' (standard input);\n"
 	"for exec it takes SECCOMP_PROFILE's values, 'unconfined' included.\n"
 	"SET is none, or all, docker (Docker's default 14) and CAP_ names joined by commas;\n"
 	"by default this process's permitted capabilities; for exec, at most those.\n"
-	"ARCH is x86_64, x86 or x32.\n"
+	"ARCH is x86_64, x86 or x32.  FILE '-', or no -o: standard output, not a terminal.\n"
+	"--quiet: no warnings and no summary; the exit status tells.\n"
 	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n";
 
 int as_cli_usage_error(const char *fmt, ...)
@@ -61,9 +63,20 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--output", offsetof(struct as_cli_options, output)},
 	};
 
-	if (strcmp(argv[*i], "--json") == 0 || strcmp(argv[*i], "--plain") == 0) {
-		*(argv[*i][2] == 'j' ? &opts->json : &opts->plain) = true;
-		return 0;
+	static const struct {
+		const char *name;
+		size_t offset;
+	} flags[] = {
+		{"--json", offsetof(struct as_cli_options, json)},   {"--plain", offsetof(struct as_cli_options, plain)},
+		{"--quiet", offsetof(struct as_cli_options, quiet)}, {"-q", offsetof(struct as_cli_options, quiet)},
+		{"--help", offsetof(struct as_cli_options, help)},   {"-h", offsetof(struct as_cli_options, help)},
+	};
+
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		if (strcmp(argv[*i], flags[k].name) == 0) {
+			*(bool *)((char *)opts + flags[k].offset) = true;
+			return 0;
+		}
 	}
 	for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
 		size_t n = strlen(valued[k].name);
@@ -103,6 +116,8 @@ static int parse_args(int argc, char **argv, struct as_cli_options *opts)
 		/* Syscall words are consecutive; options may only follow them. */
 		opts->word_count = (int)(argv + i - opts->words) + 1;
 	}
+	if (opts->help)
+		return 0;
 	if (exec)
 		return as_cli_usage_error("%s needs -- COMMAND", "exec");
 	return opts->profile != NULL ? 0 : as_cli_usage_error("%s needs a PROFILE", opts->command);
@@ -115,7 +130,7 @@ int main(int argc, char **argv)
 		int (*run)(const struct as_cli_options *, struct as_cli_profile *);
 	} commands[] = {
 		{"check", as_cli_check}, {"explain", as_cli_explain}, {"compile", as_cli_compile},
-		{"dump", as_cli_dump},	 {"exec", as_cli_exec},
+		{"dump", as_cli_dump},	 {"exec", as_cli_exec},	      {"show", as_cli_show},
 	};
 	static struct as_cli_profile profile;
 	struct as_cli_options opts = {0};
@@ -137,6 +152,10 @@ int main(int argc, char **argv)
 			continue;
 		opts.command = commands[i].name;
 		r = parse_args(argc, argv, &opts);
+		if (opts.help) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
 		/* exec's own failures use 125, as env(1) does, so that no status of
 		 * the command it runs can be mistaken for them. */
 		if (r != 0 && commands[i].run == as_cli_exec)

@@ -23,6 +23,8 @@ struct as_cli_options {
 	const char *kernel;
 	bool json;
 	bool plain; /* libseccomp's program with runc's stub, not the smaller one installed */
+	bool quiet; /* check: no warnings, no summary; the status tells */
+	bool help;  /* --help after the command: the usage, and nothing else */
 	char **words; /* what follows PROFILE: a syscall and its arguments, or exec's command */
 	int word_count;
 };
@@ -53,5 +55,6 @@ int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_explain(const struct as_cli_options *opts, struct as_cli_profile *p);
+int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p);
 
 #endif
