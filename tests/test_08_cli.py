@@ -1,6 +1,7 @@
 """The autoseccomp command: check, explain, compile, dump, exec."""
 import json
 import os
+import re
 import struct
 
 import pytest
@@ -300,3 +301,27 @@ def test_check_quiet_says_nothing_but_errors(write_profile):
 def test_show_prints_the_builtin_profile():
     r = tool("show", "builtin")
     assert r.returncode == 0 and r.stdout == (ROOT / "profiles" / "default.json").read_text()
+
+
+def test_check_names_the_condition_that_drops_each_rule(write_profile):
+    conditions = [{"excludes": {"arches": ["amd64"]}}, {"excludes": {"caps": ["CAP_KILL", "CAP_CHOWN"]}},
+                  {"excludes": {"minKernel": "4.0"}}, {"includes": {"arches": ["arm64"]}},
+                  {"includes": {"caps": ["CAP_CHOWN", "CAP_SYS_ADMIN"]}}, {"includes": {"minKernel": "9.1"}},
+                  {"includes": {"caps": ["CAP_CHOWN"]}}]
+    profile = {"defaultAction": "SCMP_ACT_ALLOW",
+               "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", **c} for c in conditions]}
+    r = tool("check", write_profile(profile), "--caps", "CAP_CHOWN", "--kernel", "5.10")
+    reasons = [line.split("warning: rule dropped on this host: ")[1] for line in r.stderr.splitlines()]
+    assert reasons == ["excludes.arches names amd64", "excludes.caps names CAP_CHOWN, which is held",
+                       "excludes.minKernel is 4.0, and the kernel is 5.10", "includes.arches does not name amd64",
+                       "includes.caps names CAP_SYS_ADMIN, which is not held",
+                       "includes.minKernel is 9.1, and the kernel is 5.10"], r.stderr
+    assert r.stdout.split(": ", 1)[1].startswith("loads: 1 of 7 rules apply, ")
+
+
+def test_check_reports_the_size_of_the_program_installed(tmp_path):
+    r = tool("check", "builtin", "--caps", "none")
+    installed, runc = re.search(r"(\d+) instructions installed \((\d+) as runc builds them\)", r.stdout).groups()
+    assert tool("compile", "builtin", "--caps", "none", "-o", tmp_path / "i.bpf").returncode == 0
+    assert tool("compile", "builtin", "--caps", "none", "--plain", "-o", tmp_path / "r.bpf").returncode == 0
+    assert (int(installed) * 8, int(runc) * 8) == ((tmp_path / "i.bpf").stat().st_size, (tmp_path / "r.bpf").stat().st_size)

@@ -94,12 +94,36 @@ __attribute__((format(printf, 3, 4))) static void warn(const struct as_cli_profi
 	fputc('\n', stderr);
 }
 
-static bool is_kept(const struct as_cli_profile *p, unsigned int rule)
+/* The warning for a rule resolve left out, naming the condition that did it. */
+static void warn_dropped(const struct as_cli_profile *p, const struct as_rule *rule, const struct as_resolved_drop *d)
 {
-	for (unsigned int i = 0; i < p->pipeline.resolved.rule_count; i++)
-		if (p->pipeline.resolved.rules[i].index == rule)
-			return true;
-	return false;
+	const struct as_host *host = &p->pipeline.host;
+	const struct as_kernel_version *in = &rule->includes.min_kernel, *ex = &rule->excludes.min_kernel;
+	const char *lead = "rule dropped on this host:";
+	int len = (int)d->name_len;
+
+	switch (d->why) {
+	case AS_DROP_EXCLUDED_ARCH:
+		warn(p, rule->pos, "%s excludes.arches names %s", lead, host->arch_name);
+		break;
+	case AS_DROP_EXCLUDED_CAP:
+		warn(p, rule->pos, "%s excludes.caps names %.*s, which is held", lead, len, d->name);
+		break;
+	case AS_DROP_EXCLUDED_KERNEL:
+		warn(p, rule->pos, "%s excludes.minKernel is %u.%u, and the kernel is %u.%u", lead, ex->major, ex->minor,
+		     host->kernel_major, host->kernel_minor);
+		break;
+	case AS_DROP_NOT_INCLUDED_ARCH:
+		warn(p, rule->pos, "%s includes.arches does not name %s", lead, host->arch_name);
+		break;
+	case AS_DROP_NOT_INCLUDED_CAP:
+		warn(p, rule->pos, "%s includes.caps names %.*s, which is not held", lead, len, d->name);
+		break;
+	case AS_DROP_NOT_INCLUDED_KERNEL:
+		warn(p, rule->pos, "%s includes.minKernel is %u.%u, and the kernel is %u.%u", lead, in->major, in->minor,
+		     host->kernel_major, host->kernel_minor);
+		break;
+	}
 }
 
 /* Whether ACTION keeps the call from running: an errno, a trap or a kill. */
@@ -155,6 +179,23 @@ static void warn_vital_denied(const struct as_cli_profile *p)
 	}
 }
 
+/* The summary: what applies, and the size of the program the library would
+ * install beside libseccomp's, which runc installs. */
+static int report_sizes(struct as_cli_profile *p)
+{
+	unsigned int kept = p->pipeline.resolved.rule_count, rules = p->pipeline.profile.rule_count;
+	unsigned int as_runc = p->pipeline.bpf.len;
+	struct as_error err;
+
+	if (as_pipeline_optimized(&p->source, &p->pipeline, &err) < 0) {
+		as_cli_report(p, &err);
+		return EXIT_FAILURE;
+	}
+	printf("%s: loads: %u of %u rules apply, %u instructions installed (%u as runc builds them)\n",
+	       p->source.name, kept, rules, p->pipeline.bpf.len, as_runc);
+	return 0;
+}
+
 int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
 	const struct as_profile *profile = &p->pipeline.profile;
@@ -162,10 +203,14 @@ int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
 
 	if (r != 0 || opts->quiet)
 		return r;
+	const struct as_resolved_drop *drop = p->pipeline.resolved.drops;
+	const struct as_resolved_drop *drops_end = drop + p->pipeline.resolved.drop_count;
+
 	for (unsigned int i = 0; i < profile->rule_count; i++) {
 		const struct as_rule *rule = &profile->rules[i];
-		if (!is_kept(p, i)) {
-			warn(p, rule->pos, "%s", "rule dropped on this host: its includes or excludes do not hold");
+		/* Drops come in the profile's order. */
+		if (drop < drops_end && drop->index == i) {
+			warn_dropped(p, rule, drop++);
 			continue;
 		}
 		for (unsigned int k = 0; k < rule->names.count; k++) {
@@ -178,9 +223,7 @@ int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
 		}
 	}
 	warn_vital_denied(p);
-	printf("%s: loads: %u of %u rules apply, %u instructions\n", p->source.name,
-	       p->pipeline.resolved.rule_count, profile->rule_count, p->pipeline.bpf.len);
-	return 0;
+	return report_sizes(p);
 }
 
 int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)

@@ -45,30 +45,43 @@ static int kernel_at_least(const struct as_condition *cond, const struct as_host
 	return 0;
 }
 
+/* Records why a rule is left out; returns 0, as rule_applies does. */
+static int dropped(struct as_resolved_drop *why, int reason, unsigned int pos, struct as_str name)
+{
+	why->why = reason;
+	why->pos = pos;
+	why->name = name.ptr;
+	why->name_len = name.len;
+	return 0;
+}
+
 /* Docker keeps a rule when none of its excludes holds and all its includes do:
- * excluded by any listed capability held, included only if all are held. */
+ * excluded by any listed capability held, included only if all are held.
+ * A rule left out says why in WHY. */
 static int rule_applies(const struct as_profile *profile, const struct as_rule *rule, const struct as_host *host,
-			bool *ret, struct as_error *err)
+			bool *ret, struct as_resolved_drop *why, struct as_error *err)
 {
 	const struct as_condition *ex = &rule->excludes, *in = &rule->includes;
+	const struct as_str none = {0};
 	bool newer = false;
 	int r;
 
 	*ret = false;
 	if (ex->arches.count > 0 && lists_arch(profile, host, &ex->arches))
-		return 0;
+		return dropped(why, AS_DROP_EXCLUDED_ARCH, ex->arches.pos, none);
 	for (unsigned int k = 0; k < ex->caps.count; k++)
 		if (has_capability(profile, host, &ex->caps, k))
-			return 0;
+			return dropped(why, AS_DROP_EXCLUDED_CAP, ex->caps.pos, as_profile_string(profile, &ex->caps, k));
 	if (ex->min_kernel.present && ((r = kernel_at_least(ex, host, &newer, err)) < 0 || newer))
-		return r < 0 ? r : 0;
+		return r < 0 ? r : dropped(why, AS_DROP_EXCLUDED_KERNEL, ex->pos, none);
 	if (in->arches.count > 0 && !lists_arch(profile, host, &in->arches))
-		return 0;
+		return dropped(why, AS_DROP_NOT_INCLUDED_ARCH, in->arches.pos, none);
 	for (unsigned int k = 0; k < in->caps.count; k++)
 		if (!has_capability(profile, host, &in->caps, k))
-			return 0;
+			return dropped(why, AS_DROP_NOT_INCLUDED_CAP, in->caps.pos,
+				       as_profile_string(profile, &in->caps, k));
 	if (in->min_kernel.present && ((r = kernel_at_least(in, host, &newer, err)) < 0 || !newer))
-		return r < 0 ? r : 0;
+		return r < 0 ? r : dropped(why, AS_DROP_NOT_INCLUDED_KERNEL, in->pos, none);
 	*ret = true;
 	return 0;
 }
@@ -188,15 +201,20 @@ static int keep_rule(const struct as_profile *profile, unsigned int index, struc
 static int resolve_rules(const struct as_profile *profile, const struct as_host *host, struct as_resolved *ret,
 			 struct as_error *err)
 {
-	ret->rule_count = ret->name_count = ret->set_count = ret->condition_count = 0;
+	ret->rule_count = ret->name_count = ret->set_count = ret->condition_count = ret->drop_count = 0;
 	ret->text_len = 0;
 	for (unsigned int i = 0; i < profile->rule_count; i++) {
+		struct as_resolved_drop *why = &ret->drops[ret->drop_count];
 		bool applies;
-		int r = rule_applies(profile, &profile->rules[i], host, &applies, err);
+		int r = rule_applies(profile, &profile->rules[i], host, &applies, why, err);
 		if (r == 0 && applies)
 			r = keep_rule(profile, i, ret, err);
 		if (r < 0)
 			return r;
+		if (!applies) {
+			why->index = i;
+			ret->drop_count++;
+		}
 	}
 	return 0;
 }

@@ -55,13 +55,31 @@ struct as_resolved_rule {
 	unsigned int condition_count;
 };
 
+/* Why a rule was left out on this host, for check's warnings: the
+ * condition that decided, and the capability or architecture it names, as
+ * written (in the profile's bytes, or decoded). */
+struct as_resolved_drop {
+	unsigned int index; /* among the profile's rules */
+	unsigned int pos;
+	enum {
+		AS_DROP_EXCLUDED_ARCH,    /* excludes.arches names this host's */
+		AS_DROP_EXCLUDED_CAP,     /* excludes.caps names one held */
+		AS_DROP_EXCLUDED_KERNEL,  /* excludes.minKernel: this kernel is as new */
+		AS_DROP_NOT_INCLUDED_ARCH, /* includes.arches does not name this host's */
+		AS_DROP_NOT_INCLUDED_CAP, /* includes.caps names one not held */
+		AS_DROP_NOT_INCLUDED_KERNEL, /* includes.minKernel: this kernel is older */
+	} why;
+	const char *name; /* the capability; NULL for the others */
+	unsigned int name_len;
+};
+
 struct as_resolved {
 	uint32_t default_action; /* libseccomp action, errno included */
 	unsigned int default_pos;
 	uint32_t arches[AS_RESOLVED_MAX_ARCHES];
 	unsigned int arch_count;
 	uint32_t flags; /* SECCOMP_FILTER_FLAG_*, TSYNC excluded */
-	unsigned int rule_count, name_count, set_count, condition_count;
+	unsigned int rule_count, name_count, set_count, condition_count, drop_count;
 	size_t text_len;
 	/* In the profile's order; mapped memory untouched past what the profile uses. */
 	struct as_resolved_rule rules[AS_RESOLVED_MAX_RULES];
@@ -69,6 +87,7 @@ struct as_resolved {
 	struct as_resolved_set sets[AS_RESOLVED_MAX_RULES + AS_RESOLVED_MAX_CONDITIONS];
 	struct as_resolved_condition conditions[AS_RESOLVED_MAX_CONDITIONS];
 	char text[AS_RESOLVED_MAX_NAMES * AS_RESOLVED_NAME_SIZE];
+	struct as_resolved_drop drops[AS_RESOLVED_MAX_RULES];
 };
 
 struct as_profile;
