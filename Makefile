@@ -51,7 +51,8 @@ EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/ex
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
                  $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
                  $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so \
-                 $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/profile-decode $(BUILD)/tests/spin
+                 $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/autoseccomp-test-cachedir \
+                 $(BUILD)/tests/profile-decode $(BUILD)/tests/spin
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
@@ -146,6 +147,11 @@ $(BUILD)/tests/obj/cache.o: src/start/cache.c $(HEADERS) include/autoseccomp.h M
 $(BUILD)/tests/libautoseccomp-test-cachedir.so: $(filter-out $(BUILD)/obj/cache.o,$(OBJECTS)) \
 		$(BUILD)/tests/obj/cache.o $(LIBSECCOMP_LAZY)
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,defs -Wl,-z,now $^ -o $@
+
+# The command, with the same system cache, for compile --install.
+$(BUILD)/tests/autoseccomp-test-cachedir: $(filter-out $(BUILD)/obj/cache.o,$(TOOL_OBJECTS)) \
+		$(BUILD)/tests/obj/cache.o $(LIBSECCOMP_LINKED)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 $(BUILD)/tests/libearly-thread.so: tests/early-thread.c
 	@mkdir -p $(@D)

@@ -361,3 +361,39 @@ def test_sha256_is_sha256(size, chunk, code):
     out = subprocess.run([program, str(chunk or max(size, 1))], input=data, capture_output=True, check=True)
     assert out.stderr.decode().strip() == code
     assert out.stdout.decode().strip() == hashlib.sha256(data).hexdigest()
+
+
+TEST_TOOL = BUILD / "tests" / "autoseccomp-test-cachedir"
+
+
+@needs_root
+@needs_strace
+def test_root_stores_a_service_s_program_with_compile_install(public, tmp_path, system_cache):
+    """A service running as another user, with no capabilities, reads a
+    root-owned profile only from the system cache, under the key of its own
+    capabilities: root stores it there for them ahead of the first start."""
+    profile, work = deny_mkdir_as(public, "root.json", 0), nobody_owns(public / "work", directory=True)
+    assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "a") == (True, [EPERM])
+    assert system_entries() == []
+    r = subprocess.run([TEST_TOOL, "compile", profile, "--install", "--caps", "none"], env=base_env(),
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == f"{profile}: stored in the system cache\n", r
+    [entry] = system_entries()
+    assert (entry.stat().st_uid, oct(entry.stat().st_mode & 0o777)) == (0, "0o644")
+    assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "b") == (False, [EPERM])
+
+
+@pytest.mark.parametrize("args", [["builtin", "--install"], ["-", "--install"], ["x.json", "--install", "--plain"],
+                                  ["x.json", "--install", "-o", "x.bpf"]])
+def test_compile_install_takes_a_profile_file_and_nothing_to_write(args):
+    r = subprocess.run([TEST_TOOL, "compile", *args], env=base_env(), capture_output=True, text=True)
+    assert r.returncode == 2 and "--install" in r.stderr, r
+
+
+@needs_root
+def test_only_root_stores_in_the_system_cache(public, system_cache):
+    profile = deny_mkdir_as(public, "root.json", 0)
+    r = subprocess.run([*NOBODY, TEST_TOOL, "compile", profile, "--install"], env=base_env(), capture_output=True,
+                       text=True)
+    assert r.returncode == 1 and r.stderr == f"autoseccomp: {profile}: only root writes the system cache\n", r
+    assert system_entries() == []

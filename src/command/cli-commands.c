@@ -226,6 +226,37 @@ int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
 	return report_sizes(p);
 }
 
+/* A service that runs as another user, without root's capabilities, reads
+ * a root-owned profile's program only from the system cache, and no start
+ * of root's, which holds every capability, stores one under its key: root
+ * stores it here, for the capabilities the service will have. */
+static int compile_install(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	_cleanup_cache_ struct as_cache cache = AS_CACHE_NONE;
+	struct as_cache_key key;
+	int r;
+
+	if (opts->output != NULL || opts->plain)
+		return as_cli_usage_error("%s --install takes neither -o nor --plain", "compile");
+	if (strcmp(opts->profile, "builtin") == 0 || strcmp(opts->profile, "-") == 0)
+		return as_cli_usage_error("%s --install caches a profile file, not %s", "compile", opts->profile);
+	if (geteuid() != 0) {
+		fprintf(stderr, "autoseccomp: %s: only root writes the system cache\n", opts->profile);
+		return EXIT_FAILURE;
+	}
+	r = as_cli_load(opts, true, p);
+	if (r != 0)
+		return r;
+	cache = as_cache_open_system(&p->source, &p->cache_entry);
+	r = as_cache_key_of(&p->source, &p->pipeline.host, &key) ? as_cache_store(&cache, &key, &p->pipeline.bpf) : -EIO;
+	if (r < 0) {
+		fprintf(stderr, "autoseccomp: %s: cannot store in the system cache: %s\n", opts->profile, strerror(-r));
+		return EXIT_FAILURE;
+	}
+	printf("%s: stored in the system cache\n", opts->profile);
+	return 0;
+}
+
 int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
 	bool to_stdout = opts->output == NULL || strcmp(opts->output, "-") == 0;
@@ -234,6 +265,8 @@ int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 	size_t size;
 	int fd, r;
 
+	if (opts->install)
+		return compile_install(opts, p);
 	/* A program is binary: on a terminal it would only garble the screen. */
 	if (to_stdout && isatty(STDOUT_FILENO))
 		return as_cli_usage_error("%s writes a binary program: give -o FILE, or redirect", "compile");

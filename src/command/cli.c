@@ -13,6 +13,7 @@ static const char usage_text[] =
 	"usage: autoseccomp check PROFILE [--caps SET] [--kernel X.Y] [--quiet]\n"
 	"       autoseccomp explain PROFILE [SYSCALL [ARG...]] [--caps SET] [--arch ARCH] [--kernel X.Y] [--json]\n"
 	"       autoseccomp compile PROFILE [-o FILE] [--caps SET] [--kernel X.Y] [--plain]\n"
+	"       autoseccomp compile PROFILE --install [--caps SET] [--kernel X.Y]\n"
 	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp exec [PROFILE] [--caps SET] -- COMMAND [ARG...]\n"
 	"       autoseccomp show builtin\n"
@@ -24,6 +25,7 @@ static const char usage_text[] =
 	"by default this process's permitted capabilities; for exec, at most those.\n"
 	"ARCH is x86_64, x86 or x32.  FILE '-', or no -o: standard output, not a terminal.\n"
 	"--quiet: no warnings and no summary; the exit status tells.\n"
+	"--install (root): store the program in the system cache, for other users' starts.\n"
 	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n";
 
 int as_cli_usage_error(const char *fmt, ...)
@@ -70,6 +72,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--json", offsetof(struct as_cli_options, json)},   {"--plain", offsetof(struct as_cli_options, plain)},
 		{"--quiet", offsetof(struct as_cli_options, quiet)}, {"-q", offsetof(struct as_cli_options, quiet)},
 		{"--help", offsetof(struct as_cli_options, help)},   {"-h", offsetof(struct as_cli_options, help)},
+		{"--install", offsetof(struct as_cli_options, install)},
 	};
 
 	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "cache.h"
 #include "error.h"
 #include "pipeline.h"
 #include "source.h"
@@ -25,6 +26,7 @@ struct as_cli_options {
 	bool plain; /* libseccomp's program with runc's stub, not the smaller one installed */
 	bool quiet; /* check: no warnings, no summary; the status tells */
 	bool help;  /* --help after the command: the usage, and nothing else */
+	bool install; /* compile: into root's system cache, for other users' starts */
 	char **words; /* what follows PROFILE: a syscall and its arguments, or exec's command */
 	int word_count;
 };
@@ -37,6 +39,7 @@ struct as_cli_profile {
 	char text[AS_SOURCE_MAX_BYTES + 1];
 	struct as_source source;
 	struct as_pipeline pipeline;
+	union as_cache_entry cache_entry;
 };
 
 /* Print the message and the usage; returns AS_EXIT_USAGE. */

@@ -132,6 +132,18 @@ static int open_dir(char *path, mode_t mode, uid_t owner)
 	return fd;
 }
 
+/* Root's system directory, which others read.  A program tells what its
+ * profile says: others may read an entry where they may read the profile. */
+static struct as_cache system_cache(const struct stat *profile)
+{
+	char path[PATH_MAX];
+	mode_t entry_mode = profile->st_mode & S_IROTH ? 0644 : 0600;
+
+	if (!path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, ""))
+		return AS_CACHE_NONE;
+	return (struct as_cache){.dir = open_dir(path, 0755, 0), .owner = 0, .entry_mode = entry_mode};
+}
+
 static struct as_cache cache_for(const struct as_source *source)
 {
 	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
@@ -144,12 +156,8 @@ static struct as_cache cache_for(const struct as_source *source)
 		return AS_CACHE_NONE;
 	if (euid == 0 && user_dir(path, sizeof(path), true))
 		return (struct as_cache){.dir = open_dir(path, 0700, 0), .owner = 0, .entry_mode = 0600};
-	if (euid == 0 && path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, "")) {
-		/* A program tells what its profile says: others may read it
-		 * where they may read the profile. */
-		mode_t entry_mode = profile.st_mode & S_IROTH ? 0644 : 0600;
-		return (struct as_cache){.dir = open_dir(path, 0755, 0), .owner = 0, .entry_mode = entry_mode};
-	}
+	if (euid == 0)
+		return system_cache(&profile);
 	if (profile.st_uid == euid)
 		return user_dir(path, sizeof(path), false)
 			       ? (struct as_cache){.dir = open_dir(path, 0700, euid), .owner = euid, .entry_mode = 0600}
@@ -163,6 +171,17 @@ struct as_cache as_cache_open(const struct as_source *source, union as_cache_ent
 {
 	struct as_cache cache = cache_for(source);
 
+	cache.entry = buffer;
+	return cache;
+}
+
+struct as_cache as_cache_open_system(const struct as_source *source, union as_cache_entry *buffer)
+{
+	struct as_cache cache = AS_CACHE_NONE;
+	struct stat profile;
+
+	if (geteuid() == 0 && getauxval(AT_SECURE) == 0 && fstat(source->fd, &profile) == 0)
+		cache = system_cache(&profile);
 	cache.entry = buffer;
 	return cache;
 }
@@ -216,7 +235,7 @@ bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key,
 	return true;
 }
 
-void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf)
+int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf)
 {
 	union as_cache_entry *entry = cache->entry;
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
@@ -225,8 +244,8 @@ void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key
 	uint64_t checksum;
 	int fd;
 
-	if (cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS)
-		return;
+	if (cache->dir < 0 || cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS)
+		return -EPERM;
 	/* Built aside and copied in: written through entry->header, GCC 12 takes
 	 * the buffer for that member and refuses the checksum's copy below. */
 	header = (struct as_cache_entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
@@ -245,8 +264,15 @@ void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key
 	*as_hex((uint64_t)getpid(), 8, temporary + sizeof(name) + 1) = '\0';
 	fd = openat(cache->dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return;
+		return -errno;
+	errno = 0;
 	bool written = fchmod(fd, cache->entry_mode) == 0 && write(fd, entry->bytes, size) == (ssize_t)size;
-	if (close(fd) < 0 || !written || renameat(cache->dir, temporary, cache->dir, name) < 0)
+	int r = written ? 0 : errno != 0 ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(cache->dir, temporary, cache->dir, name) < 0)
+		r = -errno;
+	if (r < 0)
 		unlinkat(cache->dir, temporary, 0);
+	return r;
 }

@@ -77,6 +77,11 @@ struct as_cache {
  * secure-execution mode). */
 struct as_cache as_cache_open(const struct as_source *source, union as_cache_entry *buffer);
 
+/* Root's system cache, whatever this process's own cache would be, to fill
+ * for other users' starts (autoseccomp compile --install); none for anyone
+ * but root. */
+struct as_cache as_cache_open_system(const struct as_source *source, union as_cache_entry *buffer);
+
 void as_cache_close(struct as_cache *cache);
 
 #define _cleanup_cache_ __attribute__((cleanup(as_cache_close)))
@@ -85,8 +90,8 @@ void as_cache_close(struct as_cache *cache);
  * in place in the cache's entry buffer: valid until the next load or store. */
 bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret);
 
-/* Store BPF under KEY, atomically, where this process may; failures are
- * ignored. */
-void as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf);
+/* Store BPF under KEY, atomically, where this process may: 0, or a negative
+ * errno (-EPERM where it may not store), which a start ignores. */
+int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf);
 
 #endif
