@@ -325,3 +325,14 @@ def test_check_reports_the_size_of_the_program_installed(tmp_path):
     assert tool("compile", "builtin", "--caps", "none", "-o", tmp_path / "i.bpf").returncode == 0
     assert tool("compile", "builtin", "--caps", "none", "--plain", "-o", tmp_path / "r.bpf").returncode == 0
     assert (int(installed) * 8, int(runc) * 8) == ((tmp_path / "i.bpf").stat().st_size, (tmp_path / "r.bpf").stat().st_size)
+
+
+@pytest.mark.parametrize("arch, nr", [("x86_64", 462), ("x86", 462), ("x32", 0x40000000 | 462)])
+def test_explain_knows_calls_newer_than_libseccomp(arch, nr):
+    """mseal is in Docker's profile; libseccomp 2.5.4 does not know it, so the
+    filter does not name it and it reaches the ENOSYS stub or the default."""
+    by_name, by_number = tool("explain", "builtin", "mseal", "--arch", arch), tool("explain", "builtin", nr, "--arch", arch)
+    assert by_name.returncode == 0 and by_name.stdout.split()[1:3] == [str(nr), "mseal"], by_name
+    assert by_number.stdout == by_name.stdout
+    assert tool("explain", "builtin", "mseal", "--arch", "aarch64").returncode == 2
+

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "explain.h"
+#include "syscalls.h"
 
 #define X32_SYSCALL_BIT 0x40000000u
 
@@ -49,7 +50,7 @@ static void annotate(FILE *out, struct disassembly *state, const struct sock_fil
 	entry = state->entry;
 	if (entry.audit_arch == AUDIT_ARCH_X86_64 && (in->k & X32_SYSCALL_BIT))
 		as_entry_by_arch(SCMP_ARCH_X32, &entry);
-	name = seccomp_syscall_resolve_num_arch(entry.arch, (int)in->k);
+	name = as_syscall_name(entry.arch, (int)in->k);
 	if (name != NULL)
 		fprintf(out, "  ; %s", name);
 	free(name);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "explain.h"
+#include "syscalls.h"
 
 static const char *decided_by_word(const struct as_decision *d)
 {
@@ -65,7 +66,7 @@ static int syscall_number(const struct as_entry *entry, const char *word, int *r
 			*ret = (int)(number | 0x40000000u);
 		return 0;
 	}
-	*ret = seccomp_syscall_resolve_name_arch(entry->arch, word);
+	*ret = as_syscall_number(entry->arch, word);
 	return *ret >= 0 ? 0 : -1;
 }
 
@@ -89,7 +90,7 @@ static int explain_one(const struct as_cli_options *opts, const struct as_cli_pr
 		as_cli_report(p, &err);
 		return EXIT_FAILURE;
 	}
-	name = seccomp_syscall_resolve_num_arch(entry->arch, nr);
+	name = as_syscall_name(entry->arch, nr);
 	print_decision(opts, p, entry, nr, name ? name : "?", &d);
 	if (opts->json)
 		putchar('\n');
@@ -106,7 +107,7 @@ static int explain_table(const struct as_cli_options *opts, const struct as_cli_
 
 	for (int n = 0; n < 1024; n++) {
 		int nr = (int)(base + (uint32_t)n);
-		char *name = seccomp_syscall_resolve_num_arch(entry->arch, nr);
+		char *name = as_syscall_name(entry->arch, nr);
 		struct as_decision d;
 		struct as_error err;
 		if (name == NULL)

@@ -1,0 +1,16 @@
+/* Syscall names and numbers for the command (explain, dump): libseccomp's table, then the
+ * calls the kernel gained after the libseccomp autoseccomp was built with
+ * (Debian 12's 2.5.4 knows none of mseal, listmount, ...), so that explain and
+ * dump can name what a profile for a newer kernel lists. */
+#ifndef AS_SYSCALLS_H
+#define AS_SYSCALLS_H
+
+#include <stdint.h>
+
+/* The number of NAME on ARCH (a libseccomp token), or a negative value. */
+int as_syscall_number(uint32_t arch, const char *name);
+
+/* The name of NR on ARCH, to free(3), or NULL. */
+char *as_syscall_name(uint32_t arch, int nr);
+
+#endif
