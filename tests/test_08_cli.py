@@ -336,3 +336,40 @@ def test_explain_knows_calls_newer_than_libseccomp(arch, nr):
     assert by_number.stdout == by_name.stdout
     assert tool("explain", "builtin", "mseal", "--arch", "aarch64").returncode == 2
 
+
+
+def instructions(listing):
+    return [line for line in listing.splitlines() if not line.startswith(";")]
+
+
+def test_dump_reads_a_compiled_program(tmp_path):
+    assert tool("compile", "builtin", "--caps", "none", "-o", tmp_path / "b.bpf").returncode == 0
+    listing = tool("dump", tmp_path / "b.bpf").stdout
+    assert listing and instructions(listing) == instructions(tool("dump", "builtin", "--caps", "none").stdout)
+    (tmp_path / "odd.bpf").write_bytes(b"\0" * 12)
+    r = tool("dump", tmp_path / "odd.bpf")
+    assert r.returncode == 1 and r.stderr == f"autoseccomp: {tmp_path / 'odd.bpf'}: not a BPF program: 12 bytes, " \
+                                              "not a multiple of 8\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reading another process's filter needs CAP_SYS_ADMIN")
+def test_dump_reads_a_running_process_s_filters(tmp_path):
+    import subprocess
+    import time
+    from conftest import LIB, base_env
+    child = subprocess.Popen(["sleep", "30"], env=dict(base_env(), LD_PRELOAD=str(LIB)))
+    try:
+        for _ in range(500):
+            if "Seccomp:\t2" in open(f"/proc/{child.pid}/status").read():
+                break
+            time.sleep(0.01)
+        listing = tool("dump", "--pid", child.pid).stdout
+    finally:
+        child.kill()
+        child.wait()
+    expected = instructions(tool("dump", "builtin").stdout)
+    assert listing.splitlines()[0] == f"; filter 0 (the most recent), {len(expected)} instructions"
+    assert instructions(listing) == expected
+    assert tool("dump", "builtin", "--pid", "1").returncode == 2
+    r = tool("dump", "--pid", child.pid)
+    assert r.returncode == 1 and r.stderr.startswith(f"autoseccomp: process {child.pid}: ")

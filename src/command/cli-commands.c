@@ -17,6 +17,7 @@
 #include "explain.h"
 #include "names.h"
 #include "profile.h"
+#include "readback.h"
 
 /* ERR, located in the profile being read where no stage below did. */
 void as_cli_report(const struct as_cli_profile *p, struct as_error *err)
@@ -302,13 +303,60 @@ int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p)
 	return 0;
 }
 
+static void dump_filter(const struct as_bpf *bpf, unsigned int index)
+{
+	printf("; filter %u%s, %u instructions\n", index, index == 0 ? " (the most recent)" : "", bpf->len);
+	as_disassemble(stdout, bpf);
+}
+
+/* What a process's filters are, as the kernel holds them. */
+static int dump_process(const struct as_cli_options *opts, struct as_cli_profile *p)
+{
+	struct as_error err;
+	char name[32];
+	char *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(opts->pid, &end, 10);
+	if (errno != 0 || end == opts->pid || *end != '\0' || pid <= 0 || (pid_t)pid != pid)
+		return as_cli_usage_error("--pid takes a process ID, not %s", opts->pid);
+	if (as_readback_process((pid_t)pid, &p->pipeline.bpf, dump_filter, &err) < 0) {
+		snprintf(name, sizeof(name), "process %ld", pid);
+		as_error_locate(&err, name, NULL, 0);
+		as_cli_report(p, &err);
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static bool names_a_program(const char *path)
+{
+	size_t len = strlen(path);
+
+	return len > 4 && strcmp(path + len - 4, ".bpf") == 0;
+}
+
 int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	int r = as_cli_load(opts, !opts->plain, p);
+	struct as_error err;
+	int r;
 
-	if (r == 0)
-		as_disassemble(stdout, &p->pipeline.bpf);
-	return r;
+	if (opts->pid != NULL)
+		return dump_process(opts, p);
+	if (!names_a_program(opts->profile)) {
+		r = as_cli_load(opts, !opts->plain, p);
+		if (r == 0)
+			as_disassemble(stdout, &p->pipeline.bpf);
+		return r;
+	}
+	if (as_readback_file(opts->profile, &p->pipeline.bpf, &err) < 0) {
+		as_error_locate(&err, opts->profile, NULL, 0);
+		as_cli_report(p, &err);
+		return EXIT_FAILURE;
+	}
+	as_disassemble(stdout, &p->pipeline.bpf);
+	return 0;
 }
 
 /* A filter that denies execve would leave autoseccomp under it with its

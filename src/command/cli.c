@@ -15,6 +15,7 @@ static const char usage_text[] =
 	"       autoseccomp compile PROFILE [-o FILE] [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp compile PROFILE --install [--caps SET] [--kernel X.Y]\n"
 	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
+	"       autoseccomp dump FILE.bpf | --pid PID\n"
 	"       autoseccomp exec [PROFILE] [--caps SET] -- COMMAND [ARG...]\n"
 	"       autoseccomp show builtin\n"
 	"       autoseccomp --help | --version\n"
@@ -62,7 +63,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 	} valued[] = {
 		{"--caps", offsetof(struct as_cli_options, caps)},	{"--arch", offsetof(struct as_cli_options, arch)},
 		{"--kernel", offsetof(struct as_cli_options, kernel)}, {"-o", offsetof(struct as_cli_options, output)},
-		{"--output", offsetof(struct as_cli_options, output)},
+		{"--output", offsetof(struct as_cli_options, output)}, {"--pid", offsetof(struct as_cli_options, pid)},
 	};
 
 	static const struct {
@@ -123,6 +124,10 @@ static int parse_args(int argc, char **argv, struct as_cli_options *opts)
 		return 0;
 	if (exec)
 		return as_cli_usage_error("%s needs -- COMMAND", "exec");
+	if (opts->pid != NULL)
+		return opts->profile == NULL && strcmp(opts->command, "dump") == 0
+			       ? 0
+			       : as_cli_usage_error("--pid is for dump, and takes no PROFILE");
 	return opts->profile != NULL ? 0 : as_cli_usage_error("%s needs a PROFILE", opts->command);
 }
 

@@ -22,6 +22,7 @@ struct as_cli_options {
 	const char *caps;
 	const char *arch;
 	const char *kernel;
+	const char *pid; /* dump: the process whose filters to read back */
 	bool json;
 	bool plain; /* libseccomp's program with runc's stub, not the smaller one installed */
 	bool quiet; /* check: no warnings, no summary; the status tells */
