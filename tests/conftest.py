@@ -20,7 +20,9 @@ PROBE = BUILD / "tests" / "probe"
 PROBE_LINKED = BUILD / "tests" / "probe-linked"
 PROBE_STATIC = BUILD / "tests" / "probe-static"
 SHARED = ROOT.parent / "shared"
-REFERENCE = SHARED / "reference"
+# Docker's and Podman's profiles and the real-world ones (reference/wild):
+# ../shared beside the checkout, or wherever AUTOSECCOMP_REFERENCE names.
+REFERENCE = Path(os.environ.get("AUTOSECCOMP_REFERENCE", SHARED / "reference"))
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
 
 EPERM, ENOENT, ESRCH, EBADF, ENXIO, EINVAL, ENOSYS = 1, 2, 3, 9, 6, 22, 38
