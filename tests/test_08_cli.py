@@ -373,3 +373,49 @@ def test_dump_reads_a_running_process_s_filters(tmp_path):
     assert tool("dump", "builtin", "--pid", "1").returncode == 2
     r = tool("dump", "--pid", child.pid)
     assert r.returncode == 1 and r.stderr.startswith(f"autoseccomp: process {child.pid}: ")
+
+
+EMBED_PROBE = r"""
+#include <autoseccomp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+int main(int argc, char **argv)
+{
+	if (argc > 2) {
+		fwrite(autoseccomp_embedded_profile.json, 1, autoseccomp_embedded_profile.len, stdout);
+		return 0;
+	}
+	printf("%d\n", mkdir(argv[1], 0700) < 0 ? errno : 0);
+	return 0;
+}
+"""
+
+
+@pytest.mark.skipif(bool(os.environ.get("AUTOSECCOMP_SANITIZE")),
+                    reason="the sanitized archive links only into programs built with the sanitizers")
+@pytest.mark.parametrize("locked", [False, True])
+def test_embed_writes_a_c_source_that_carries_every_byte(write_profile, tmp_path, locked):
+    import subprocess
+    from conftest import base_env
+    # Escapes, non-ASCII text and a backslash: what a hand-written string literal gets wrong.
+    text = '{"comment": "caf\u00e9 \\\\ \\u00e9 \\"q\\"\\t",\n "defaultAction": "SCMP_ACT_ALLOW",\n' \
+           ' "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 100}]}\n'
+    profile = write_profile(text)
+    source = tmp_path / "profile.c"
+    assert tool("embed", profile, "-o", source, *(["--locked"] if locked else [])).returncode == 0
+    (tmp_path / "main.c").write_text(EMBED_PROBE)
+    program = tmp_path / "embedded"
+    subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", f"-I{ROOT / 'include'}", tmp_path / "main.c", source, "-o",
+                    program, "-Wl,--undefined=autoseccomp_version", BUILD / "libautoseccomp.a", "-lseccomp"], check=True)
+    assert subprocess.run([program, "x", "bytes"], capture_output=True).stdout == profile.read_bytes()
+    env = base_env()
+    assert subprocess.run([program, tmp_path / "a"], env=env, capture_output=True, text=True).stdout == "100\n"
+    env["SECCOMP_PROFILE"] = "unconfined"
+    expected = "100\n" if locked else "0\n"
+    assert subprocess.run([program, tmp_path / "b"], env=env, capture_output=True, text=True).stdout == expected
+
+
+def test_embed_refuses_a_profile_that_does_not_load(write_profile, tmp_path):
+    r = tool("embed", write_profile('{"defaultAction": "SCMP_ACT_NOPE"}'), "-o", tmp_path / "p.c")
+    assert r.returncode == 1 and "unknown action" in r.stderr and not (tmp_path / "p.c").exists()

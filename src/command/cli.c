@@ -18,6 +18,7 @@ static const char usage_text[] =
 	"       autoseccomp dump FILE.bpf | --pid PID\n"
 	"       autoseccomp exec [PROFILE] [--caps SET] -- COMMAND [ARG...]\n"
 	"       autoseccomp show builtin\n"
+	"       autoseccomp embed PROFILE [--locked] [-o FILE.c]\n"
 	"       autoseccomp --help | --version\n"
 	"\n"
 	"PROFILE is a path, 'builtin' (Docker's default policy) or '-' (standard input);\n"
@@ -73,7 +74,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--json", offsetof(struct as_cli_options, json)},   {"--plain", offsetof(struct as_cli_options, plain)},
 		{"--quiet", offsetof(struct as_cli_options, quiet)}, {"-q", offsetof(struct as_cli_options, quiet)},
 		{"--help", offsetof(struct as_cli_options, help)},   {"-h", offsetof(struct as_cli_options, help)},
-		{"--install", offsetof(struct as_cli_options, install)},
+		{"--install", offsetof(struct as_cli_options, install)}, {"--locked", offsetof(struct as_cli_options, locked)},
 	};
 
 	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
@@ -139,6 +140,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{"check", as_cli_check}, {"explain", as_cli_explain}, {"compile", as_cli_compile},
 		{"dump", as_cli_dump},	 {"exec", as_cli_exec},	      {"show", as_cli_show},
+		{"embed", as_cli_embed},
 	};
 	static struct as_cli_profile profile;
 	struct as_cli_options opts = {0};

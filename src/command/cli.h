@@ -28,6 +28,7 @@ struct as_cli_options {
 	bool quiet; /* check: no warnings, no summary; the status tells */
 	bool help;  /* --help after the command: the usage, and nothing else */
 	bool install; /* compile: into root's system cache, for other users' starts */
+	bool locked;  /* embed: AUTOSECCOMP_EMBED_LOCKED */
 	char **words; /* what follows PROFILE: a syscall and its arguments, or exec's command */
 	int word_count;
 };
@@ -60,5 +61,6 @@ int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_explain(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p);
+int as_cli_embed(const struct as_cli_options *opts, struct as_cli_profile *p);
 
 #endif
