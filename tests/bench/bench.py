@@ -126,6 +126,10 @@ def main():
          dict(true_env, SECCOMP_PROFILE="unconfined"), "base"),
         ("builtin", "preloaded, built-in profile", ["/bin/true"], true_env, "base"),
         ("cached", "preloaded, Docker's profile as JSON, later starts (cached)", ["/bin/true"], env, "base"),
+        # Root with no HOME, as a system service runs: the system cache, which
+        # the check run before the rows fills (CACHEDIR, as installed).
+        ("service", "the same for a root service: no HOME, the system cache", ["/bin/true"],
+         dict(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile)), "base"),
         ("static", "static /bin/true-like, no constructor (static base)", [T / "true-static"], {}, None),
         ("static floor", "static floor: a constructor that only installs the built-in program",
          [T / "true-static-floor"], {}, "static"),
@@ -172,6 +176,7 @@ def main():
                         ("the built-in program's size: its floor over one instruction's", "floor", "one"),
                         ("a filter at all: one instruction's floor over an empty preload's", "one", "none"),
                         ("the cache: later starts of the JSON profile over the built-in profile", "cached", "builtin"),
+                        ("the same for a root service, from the system cache", "service", "builtin"),
                         ("the cache: a first start over a start that compiles without it", "first", "compiled"),
                         ("a first start over libseccomp compiling the profile, as runc and crun do", "first", "peer"),
                         ("the same for 100 argument checks, where runc's program is compiled alone",
