@@ -56,21 +56,21 @@ static int take_value(int argc, char **argv, int *i, const char **ret)
 	return 0;
 }
 
+/* An option, and where in struct as_cli_options it goes. */
+struct option_field {
+	const char *name;
+	size_t offset;
+};
+
 static int parse_option(int argc, char **argv, int *i, struct as_cli_options *opts)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} valued[] = {
+	static const struct option_field valued[] = {
 		{"--caps", offsetof(struct as_cli_options, caps)},	{"--arch", offsetof(struct as_cli_options, arch)},
 		{"--kernel", offsetof(struct as_cli_options, kernel)}, {"-o", offsetof(struct as_cli_options, output)},
 		{"--output", offsetof(struct as_cli_options, output)}, {"--pid", offsetof(struct as_cli_options, pid)},
 	};
 
-	static const struct {
-		const char *name;
-		size_t offset;
-	} flags[] = {
+	static const struct option_field flags[] = {
 		{"--json", offsetof(struct as_cli_options, json)},   {"--plain", offsetof(struct as_cli_options, plain)},
 		{"--quiet", offsetof(struct as_cli_options, quiet)}, {"-q", offsetof(struct as_cli_options, quiet)},
 		{"--help", offsetof(struct as_cli_options, help)},   {"-h", offsetof(struct as_cli_options, help)},
