@@ -97,11 +97,11 @@ FORCE:
 
 # The shared object loads libseccomp only when it compiles a profile.
 $(BUILD)/libautoseccomp.so: $(OBJECTS) $(LIBSECCOMP_LAZY)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now $^ -o $@
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libautoseccomp.so.0 -Wl,-z,defs -Wl,-z,now $(LDFLAGS) $^ -o $@
 	ln -sf libautoseccomp.so $(BUILD)/libautoseccomp.so.0
 
 $(TOOL): $(TOOL_OBJECTS) $(LIBSECCOMP_LINKED)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LIBSECCOMP)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBSECCOMP)
 
 # One relocatable object with every hidden symbol made local, so the archive,
 # like the shared object, defines nothing a program could clash with.
@@ -278,6 +278,11 @@ fuzz: $(FUZZ_BUILD)/fuzz-json $(FUZZ_BUILD)/fuzz-pipeline
 	$(FUZZ_BUILD)/fuzz-pipeline $(FUZZ_RUN) -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) \
 		-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/pipeline
 
+# The dynamic linker's cache is refreshed only for a root install into the
+# live system: never with DESTDIR (a package build or a staging tree).
+LDCONFIG_IF_NEEDED = @if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		echo ldconfig; ldconfig; fi
+
 MAN1_PAGES := $(notdir $(wildcard src/man/man1/*.1))
 MAN3_PAGES := $(notdir $(wildcard src/man/man3/*.3))
 
@@ -298,6 +303,7 @@ install: $(LIBS) $(TOOL)
 		-e 's|@VERSION@|$(VERSION)|' src/autoseccomp.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc.tmp
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc.tmp
 	mv $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
+	$(LDCONFIG_IF_NEEDED)
 
 # Exactly the files install writes, for the same PREFIX and DESTDIR; the
 # directories stay, as others may share them.
@@ -307,6 +313,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libautoseccomp.so.0 $(DESTDIR)$(LIBDIR)/libautoseccomp.so \
 		$(DESTDIR)$(LIBDIR)/libautoseccomp.a $(DESTDIR)$(INCLUDEDIR)/autoseccomp.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/autoseccomp.pc
+	$(LDCONFIG_IF_NEEDED)
 
 clean:
 	rm -rf build build-sanitize build-fuzz profiles/default.h
