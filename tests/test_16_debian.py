@@ -51,10 +51,9 @@ def test_install_with_destdir_runs_no_ldconfig(tmp_path):
 
 def clean_make_env():
     """The environment without a parent make's variables (make check-sanitize
-    passes BUILD and SANITIZE down through MAKEFLAGS)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    env.pop("SANITIZE", None)
-    return env
+    passes BUILD and SANITIZE down, in MAKEFLAGS and in the environment)."""
+    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "BUILD", "SANITIZE")
+    return {k: v for k, v in os.environ.items() if k not in drop}
 
 
 def deb_contents(deb):
