@@ -32,9 +32,15 @@ int as_emit_refer(struct as_emitter *e, unsigned int at, enum as_emit_branch bra
 	return 0;
 }
 
-/* TARGET's offset from AT, or 0 with a reference noted for a label. */
+/* TARGET's offset from AT, or 0 with a reference noted for a label.  An
+ * offset given as a number is checked as a label's is: a conditional jump
+ * reaches 255 instructions at most. */
 static uint32_t target(struct as_emitter *e, unsigned int at, enum as_emit_branch branch, unsigned int to)
 {
+	if (!(to & AS_EMIT_LABEL_BIT) && branch != AS_EMIT_K && to > 255) {
+		fail(e, -E2BIG);
+		return 0;
+	}
 	if (!(to & AS_EMIT_LABEL_BIT))
 		return to;
 	as_emit_refer(e, at, branch, to & ~AS_EMIT_LABEL_BIT);
