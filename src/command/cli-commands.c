@@ -41,10 +41,11 @@ static int host_for(const struct as_cli_options *opts, struct as_cli_profile *p)
 		as_cli_report(p, &err);
 		return EXIT_FAILURE;
 	}
-	if (opts->caps != NULL && as_capability_set_parse(opts->caps, &host->permitted, &err) < 0)
-		return as_cli_usage_error("%s", err.message);
-	if (opts->caps != NULL)
+	if (opts->caps != NULL) {
+		if (as_capability_set_parse(opts->caps, &host->permitted, &err) < 0)
+			return as_cli_usage_error("%s", err.message);
 		host->effective = host->permitted;
+	}
 	if (opts->kernel != NULL) {
 		char extra;
 		if (sscanf(opts->kernel, "%u.%u%c", &host->kernel_major, &host->kernel_minor, &extra) != 2)
@@ -258,10 +259,27 @@ static int compile_install(const struct as_cli_options *opts, struct as_cli_prof
 	return 0;
 }
 
+/* Where -o sends the output: standard output without it, or with "-". */
+static bool writes_stdout(const struct as_cli_options *opts)
+{
+	return opts->output == NULL || strcmp(opts->output, "-") == 0;
+}
+
+static const char *output_name(const struct as_cli_options *opts)
+{
+	return writes_stdout(opts) ? "standard output" : opts->output;
+}
+
+/* Reports errno's failure to write NAME; returns the exit status. */
+static int cannot_write(const char *name)
+{
+	fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", name, strerror(errno));
+	return EXIT_FAILURE;
+}
+
 int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	bool to_stdout = opts->output == NULL || strcmp(opts->output, "-") == 0;
-	const char *name = to_stdout ? "standard output" : opts->output;
+	bool to_stdout = writes_stdout(opts);
 	_cleanup_close_ int file = -1;
 	size_t size;
 	int fd, r;
@@ -276,10 +294,8 @@ int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 		return r;
 	fd = to_stdout ? STDOUT_FILENO : (file = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 	size = p->pipeline.bpf.len * sizeof(p->pipeline.bpf.insns[0]);
-	if (fd < 0 || write(fd, p->pipeline.bpf.insns, size) != (ssize_t)size) {
-		fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", name, strerror(errno));
-		return EXIT_FAILURE;
-	}
+	if (fd < 0 || write(fd, p->pipeline.bpf.insns, size) != (ssize_t)size)
+		return cannot_write(output_name(opts));
 	return 0;
 }
 
@@ -296,10 +312,8 @@ int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p)
 		as_cli_report(p, &err);
 		return EXIT_FAILURE;
 	}
-	if (fwrite(builtin.text, 1, builtin.len, stdout) != builtin.len || fflush(stdout) != 0) {
-		fprintf(stderr, "autoseccomp: standard output: cannot write: %s\n", strerror(errno));
-		return EXIT_FAILURE;
-	}
+	if (fwrite(builtin.text, 1, builtin.len, stdout) != builtin.len || fflush(stdout) != 0)
+		return cannot_write("standard output");
 	return 0;
 }
 
@@ -356,23 +370,18 @@ static void write_embedding(FILE *out, const struct as_cli_options *opts, const 
  * there would be a different profile.  The profile must load first. */
 int as_cli_embed(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	bool to_stdout = opts->output == NULL || strcmp(opts->output, "-") == 0;
+	bool to_stdout = writes_stdout(opts);
 	FILE *out = stdout;
 	int r = as_cli_load(opts, true, p);
 
 	if (r != 0)
 		return r;
-	if (!to_stdout && (out = fopen(opts->output, "we")) == NULL) {
-		fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", opts->output, strerror(errno));
-		return EXIT_FAILURE;
-	}
+	if (!to_stdout && (out = fopen(opts->output, "we")) == NULL)
+		return cannot_write(opts->output);
 	write_embedding(out, opts, &p->source);
 	r = ferror(out) ? EOF : 0;
-	if ((to_stdout ? fflush(out) : fclose(out)) != 0 || r != 0) {
-		fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", to_stdout ? "standard output" : opts->output,
-			strerror(errno));
-		return EXIT_FAILURE;
-	}
+	if ((to_stdout ? fflush(out) : fclose(out)) != 0 || r != 0)
+		return cannot_write(output_name(opts));
 	return 0;
 }
 

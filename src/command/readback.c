@@ -18,7 +18,7 @@ int as_readback_file(const char *path, struct as_bpf *ret, struct as_error *err)
 
 	if (fd < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open: %s", strerror(errno));
-	/* One byte more than fits, to tell a longer file. */
+	/* Up to the array's size; then one byte more tells a longer file. */
 	while ((n = read(fd, (char *)ret->insns + len, capacity - len)) > 0 && (len += (size_t)n) < capacity)
 		;
 	if (n < 0)
