@@ -251,11 +251,13 @@ int as_capability_set_parse(const char *spec, uint64_t *ret, struct as_error *er
 		*ret = 0;
 		return 0;
 	}
-	for (const char *s = spec;; s += strcspn(s, ",") + 1) {
-		int r = add_capabilities(s, strcspn(s, ","), &set, err);
+	for (const char *s = spec;; s++) {
+		size_t len = strcspn(s, ",");
+		int r = add_capabilities(s, len, &set, err);
 		if (r < 0)
 			return r;
-		if (s[strcspn(s, ",")] == '\0')
+		s += len;
+		if (*s == '\0')
 			break;
 	}
 	*ret = set;
