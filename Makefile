@@ -41,12 +41,14 @@ LIBSECCOMP_LAZY   := $(BUILD)/obj/libseccomp-lazy.o
 LIBSECCOMP_LINKED := $(BUILD)/obj/libseccomp-linked.o
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/scratch.o $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
-                  $(BUILD)/obj/install.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
+                  $(BUILD)/obj/install.o $(BUILD)/obj/agent.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
 TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/disasm.o $(BUILD)/obj/syscalls.o $(BUILD)/obj/readback.o $(BUILD)/obj/cli.o $(BUILD)/obj/cli-commands.o $(BUILD)/obj/cli-explain.o
 
 LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp
+# The minimal seccomp agent of examples/, which the tests run.
+AGENT   := $(BUILD)/examples/seccomp-agent
 EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
                  $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
@@ -58,7 +60,7 @@ TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
 .PHONY: FORCE all tests check check-plain check-sanitize bench fuzz install uninstall clean
-all: $(LIBS) $(TOOL) $(EXAMPLES)
+all: $(LIBS) $(TOOL) $(EXAMPLES) $(AGENT)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
 	sh profiles/embed.sh $< as_default_profile_json > $@.tmp && mv $@.tmp $@
@@ -120,6 +122,10 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libautoseccomp.a
 $(BUILD)/examples/show-denied: examples/show-denied.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@
+
+$(AGENT): examples/seccomp-agent.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBSECCOMP)
 
 $(BUILD)/examples/%-static: examples/%.c $(BUILD)/libautoseccomp.a
 	$(CC) $(ALL_CFLAGS) -static $< -o $@ $(LINK_CONSTRUCTOR)
@@ -228,7 +234,7 @@ $(BUILD)/tests/true-static-floor: tests/true.c tests/bench/floor.c src/start/pre
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -static tests/true.c tests/bench/floor.c -o $@
 
 # What runc and crun do with a profile, as a preload.
-$(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $(LIBSECCOMP_LINKED) $(BUILD)/obj/install.o
+$(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $(LIBSECCOMP_LINKED) $(BUILD)/obj/install.o $(BUILD)/obj/agent.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -shared $^ -o $@ $(LIBSECCOMP)
 
@@ -236,7 +242,7 @@ $(BUILD)/tests/libpeer-libseccomp.so: tests/peer-libseccomp.c $(STAGE_OBJECTS) $
 bench: $(LIBS) $(TOOL) $(BENCH_PROGRAMS)
 	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) $(PYTHON) tests/bench/bench.py
 
-tests: $(LIBS) $(TOOL) $(EXAMPLES) $(TEST_PROGRAMS)
+tests: $(LIBS) $(TOOL) $(EXAMPLES) $(AGENT) $(TEST_PROGRAMS)
 
 # The suite twice: as built, then under AddressSanitizer and UBSan.
 check: check-plain check-sanitize

@@ -52,8 +52,26 @@ CASES = [
      '"SECCOMP_FILTER_FLAG_WAIT', 'flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported by libseccomp'),
     ("notify-default", '{"defaultAction": "SCMP_ACT_NOTIFY"}', '"SCMP_ACT_NOTIFY"',
      'SCMP_ACT_NOTIFY cannot be used as default action'),
-    ("notify-rule", rule('"action": "SCMP_ACT_NOTIFY"'), '"SCMP_ACT_NOTIFY"',
-     'SCMP_ACT_NOTIFY is not supported: autoseccomp has no seccomp agent'),
+    # SCMP_ACT_NOTIFY: refused where no agent could be reached, or told (test_17_notify.py runs agents)
+    ("notify-without-listener-path", rule('"action": "SCMP_ACT_NOTIFY"'), '{"names"',
+     'SCMP_ACT_NOTIFY needs a listenerPath, the seccomp agent\'s socket'),
+    ("notify-empty-listener-path", '{%s, "listenerPath": "", "syscalls": [{"names": ["mkdir"], '
+     '"action": "SCMP_ACT_NOTIFY"}]}' % ALLOW, '""', 'SCMP_ACT_NOTIFY needs a listenerPath'),
+    ("notify-write", '{%s, "listenerPath": "/run/a.sock", "syscalls": [{"names": ["mkdir", "write"], '
+     '"action": "SCMP_ACT_NOTIFY"}]}' % ALLOW, '"write"', 'SCMP_ACT_NOTIFY cannot apply to write: runc refuses it'),
+    ("notify-sendmsg", '{%s, "listenerPath": "/run/a.sock", "syscalls": [{"names": ["sendmsg"], '
+     '"action": "SCMP_ACT_NOTIFY"}]}' % ALLOW, '"sendmsg"',
+     'SCMP_ACT_NOTIFY cannot apply to sendmsg: autoseccomp hands the listener to the agent with it'),
+    ("notify-abstract-socket", '{%s, "listenerPath": "@agent", "syscalls": [{"names": ["mkdir"], '
+     '"action": "SCMP_ACT_NOTIFY"}]}' % ALLOW, '"@agent"', 'listenerPath names an abstract socket'),
+    ("notify-long-listener-path", '{%s, "listenerPath": "/%s", "syscalls": [{"names": ["mkdir"], '
+     '"action": "SCMP_ACT_NOTIFY"}]}' % (ALLOW, "a" * 108), '"/aaa',
+     'listenerPath is longer than a socket path (108 bytes)'),
+    ("notify-nul-in-listener-path", '{%s, "listenerPath": "/run/a\\u0000b", "syscalls": [{"names": ["mkdir"], '
+     '"action": "SCMP_ACT_NOTIFY"}]}' % ALLOW, '"/run/a', 'listenerPath contains a NUL byte'),
+    ("notify-long-metadata", '{%s, "listenerPath": "/run/a.sock", "listenerMetadata": "%s", "syscalls": '
+     '[{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}' % (ALLOW, "\\n" * 1537), '"\\n',
+     'listenerMetadata is longer than 3072 bytes in JSON'),
     ("empty-syscall-name", '{%s, "syscalls": [{"names": ["mkdir", ""], "action": "SCMP_ACT_ERRNO"}]}' % ALLOW,
      '""', 'empty string is not a valid syscall'),
     ("argument-index-6", arg('"index": 6, "value": 1, "op": "SCMP_CMP_EQ"'), '6,',

@@ -20,9 +20,18 @@ void as_probe_seal(struct as_bpf *bpf)
 	struct as_sha256 ctx;
 
 	/* The tags are hashed where the answers will be: what is hashed is
-	 * the program in every other respect, and the flags it is loaded with. */
+	 * the program in every other respect, the flags it is loaded with, and
+	 * the agent its listener goes to, so that a child asking for another
+	 * agent does not take the one in force for its own. */
 	as_sha256_init(&ctx);
 	as_sha256_update(&ctx, &bpf->flags, sizeof(bpf->flags));
+	if (bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		const struct as_listener *l = &bpf->listener;
+		as_sha256_update(&ctx, &l->path_len, sizeof(l->path_len));
+		as_sha256_update(&ctx, l->path, l->path_len);
+		as_sha256_update(&ctx, &l->metadata_len, sizeof(l->metadata_len));
+		as_sha256_update(&ctx, l->metadata, l->metadata_len);
+	}
 	as_sha256_update(&ctx, bpf->insns, bpf->len * sizeof(bpf->insns[0]));
 	as_sha256_final(&ctx, digest);
 	for (unsigned int pc = 0; pc < bpf->len; pc++) {

@@ -4,12 +4,34 @@
 #define AS_PROGRAM_H
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* sun_path's size: a socket path may fill it without a NUL. */
+#define AS_LISTENER_PATH_MAX 108
+/* listenerMetadata, as written into the message to the agent (JSON-escaped):
+ * with the rest of the message it stays under the 4096 bytes runc's agent
+ * reads in one go (start/agent.c). */
+#define AS_LISTENER_METADATA_MAX 3072
+
+/* Where a program whose rules answer SCMP_ACT_NOTIFY sends the listener the
+ * kernel returns when it is installed: the seccomp agent's UNIX socket, and
+ * what the agent is told besides (SEMANTICS in src/README.md).  Both
+ * decoded, not NUL-terminated.  PATH_LEN and METADATA_LEN come first, so
+ * that a copy may stop after the metadata in use (cache.c). */
+struct as_listener {
+	uint32_t path_len, metadata_len;
+	char path[AS_LISTENER_PATH_MAX];
+	char metadata[AS_LISTENER_METADATA_MAX];
+};
 
 struct as_bpf {
 	uint32_t flags; /* SECCOMP_FILTER_FLAG_* to load it with, TSYNC excluded */
 	unsigned int len;
 	unsigned int stub_len; /* the ENOSYS stub's instructions, first in insns */
+	/* Where the listener goes, when flags has SECCOMP_FILTER_FLAG_NEW_LISTENER. */
+	struct as_listener listener;
 	struct sock_filter insns[BPF_MAXINSNS];
 };
 
@@ -20,11 +42,13 @@ struct as_program {
 	const struct sock_filter *insns;
 	unsigned int len;
 	uint32_t flags; /* as in as_bpf */
+	const struct as_listener *listener; /* NULL unless flags has SECCOMP_FILTER_FLAG_NEW_LISTENER */
 };
 
 static inline struct as_program as_bpf_program(const struct as_bpf *bpf)
 {
-	return (struct as_program){bpf->insns, bpf->len, bpf->flags};
+	return (struct as_program){bpf->insns, bpf->len, bpf->flags,
+				   bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER ? &bpf->listener : NULL};
 }
 
 #endif

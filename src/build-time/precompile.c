@@ -108,6 +108,12 @@ int main(int argc, char **argv)
 	if (as_source_open(argv[1], &none, &source, &err) < 0 || as_source_text(&source, text, &err) < 0 ||
 	    as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
 		goto fail;
+	/* The table holds programs only: the agent a listener goes to is read
+	 * from the profile at run time, so such a profile is compiled then. */
+	if (pipeline.bpf.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		fprintf(stderr, "precompile: %s: a built-in profile cannot use SCMP_ACT_NOTIFY\n", argv[1]);
+		return 1;
+	}
 	mask = named_caps(&pipeline.profile);
 	newest_kernel(&pipeline.profile, &major, &minor);
 	pipeline.host.kernel_known = true;

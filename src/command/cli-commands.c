@@ -195,6 +195,9 @@ static int report_sizes(struct as_cli_profile *p)
 	}
 	printf("%s: loads: %u of %u rules apply, %u instructions installed (%u as runc builds them)\n",
 	       p->source.name, kept, rules, p->pipeline.bpf.len, as_runc);
+	if (p->pipeline.bpf.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		printf("%s: SCMP_ACT_NOTIFY: the listener goes to the seccomp agent at %.*s\n", p->source.name,
+		       (int)p->pipeline.bpf.listener.path_len, p->pipeline.bpf.listener.path);
 	return 0;
 }
 

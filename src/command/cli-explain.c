@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "json.h"
 #include "explain.h"
 #include "syscalls.h"
 
@@ -17,6 +18,13 @@ static const char *decided_by_word(const struct as_decision *d)
 	return words[d->by];
 }
 
+/* Whether D hands the call to the seccomp agent. */
+static bool notifies(const struct as_cli_profile *p, const struct as_decision *d)
+{
+	return (d->verdict.action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF &&
+	       (p->pipeline.bpf.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
+
 static void print_json_decision(const struct as_cli_profile *p, const struct as_entry *entry, int nr, const char *name, const struct as_decision *d)
 {
 	uint32_t data = d->verdict.action & SECCOMP_RET_DATA;
@@ -25,9 +33,16 @@ static void print_json_decision(const struct as_cli_profile *p, const struct as_
 
 	as_error_position(p->source.text, p->source.len, d->pos, &line, &column);
 	printf("{\"arch\": \"%s\", \"nr\": %d, \"name\": \"%s\", \"action\": \"%s\", \"data\": %u, "
-	       "\"decided_by\": \"%s\", \"line\": %zu, \"column\": %zu, \"conditional\": %s}",
+	       "\"decided_by\": \"%s\", \"line\": %zu, \"column\": %zu, \"conditional\": %s",
 	       entry->name, nr, name, action, data, decided_by_word(d), d->by == AS_BY_RULE || d->by == AS_BY_DEFAULT ? line : 0,
 	       d->by == AS_BY_RULE || d->by == AS_BY_DEFAULT ? column : 0, d->conditional ? "true" : "false");
+	if (notifies(p, d)) {
+		const struct as_listener *l = &p->pipeline.bpf.listener;
+		char path[6 * AS_LISTENER_PATH_MAX];
+		size_t len = as_json_escape(l->path, l->path_len, path, sizeof(path));
+		printf(", \"listener_path\": \"%.*s\"", (int)len, path);
+	}
+	printf("}");
 }
 
 static void print_decision(const struct as_cli_options *opts, const struct as_cli_profile *p,
@@ -41,8 +56,11 @@ static void print_decision(const struct as_cli_options *opts, const struct as_cl
 	}
 	as_action_format(d->verdict.action, action, sizeof(action));
 	as_decision_describe(d, p->source.name, p->source.text, p->source.len, by, sizeof(by));
-	printf("%-7s %10d  %-24s %-28s %s%s\n", entry->name, nr, name, action, by,
+	printf("%-7s %10d  %-24s %-28s %s%s", entry->name, nr, name, action, by,
 	       d->conditional ? " (depends on arguments)" : "");
+	if (notifies(p, d))
+		printf(", to the agent at %.*s", (int)p->pipeline.bpf.listener.path_len, p->pipeline.bpf.listener.path);
+	printf("\n");
 }
 
 static int parse_number(const char *word, uint64_t *ret)

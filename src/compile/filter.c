@@ -443,6 +443,18 @@ int as_bpf_filter_open(const struct as_resolved *resolved, const struct as_host 
 	return 0;
 }
 
+/* Resolve bounded both lengths by the listener's (resolve.h). */
+static void set_listener(const struct as_resolved *resolved, struct as_listener *ret)
+{
+	ret->path_len = resolved->listener_path_len;
+	ret->metadata_len = resolved->listener_metadata_len;
+	memset(ret->path, 0, sizeof(ret->path));
+	if (ret->path_len > 0)
+		memcpy(ret->path, resolved->listener_path, ret->path_len);
+	if (ret->metadata_len > 0)
+		memcpy(ret->metadata, resolved->listener_metadata, ret->metadata_len);
+}
+
 int as_bpf_export(const struct as_bpf_filter *filter, enum as_bpf_shape shape, struct as_bpf *ret,
 		  struct as_error *err)
 {
@@ -463,6 +475,7 @@ int as_bpf_export(const struct as_bpf_filter *filter, enum as_bpf_shape shape, s
 	ret->len = stub_len + len;
 	ret->stub_len = stub_len;
 	ret->flags = filter->resolved->flags;
+	set_listener(filter->resolved, &ret->listener);
 	return 0;
 }
 

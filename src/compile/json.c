@@ -428,3 +428,28 @@ size_t as_json_unescape(const char *raw, size_t len, char *out, size_t cap)
 	}
 	return at;
 }
+
+size_t as_json_escape(const char *s, size_t len, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t at = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char seq[6] = {'\\', (char)c};
+		size_t n = 2;
+		if (c < 0x20) {
+			memcpy(seq + 1, "u00", 3);
+			seq[4] = digits[c >> 4];
+			seq[5] = digits[c & 15];
+			n = 6;
+		} else if (c != '"' && c != '\\') {
+			seq[0] = (char)c;
+			n = 1;
+		}
+		for (size_t k = 0; k < n; k++, at++)
+			if (at < cap)
+				out[at] = seq[k];
+	}
+	return at;
+}

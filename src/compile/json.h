@@ -55,4 +55,10 @@ bool as_json_string_is_plain(const char *raw, size_t len);
  * CAP when it did not fit and never more than 3 * LEN. */
 size_t as_json_unescape(const char *raw, size_t len, char *out, size_t cap);
 
+/* The inside of a JSON string that decodes to the LEN bytes at S, which
+ * must be UTF-8 (a decoded string is): a quote, a backslash and the
+ * control characters escaped, every other byte as it is.  Writes at most CAP
+ * bytes to OUT and returns the escaped length, as as_json_unescape does. */
+size_t as_json_escape(const char *s, size_t len, char *out, size_t cap);
+
 #endif

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "names.h"
 #include "profile.h"
+#include "program.h"
 
 _Static_assert(AS_RESOLVED_MAX_RULES >= AS_PROFILE_MAX_RULES && AS_RESOLVED_MAX_CONDITIONS >= AS_PROFILE_MAX_ARGS &&
 		       AS_RESOLVED_MAX_NAMES >= AS_JSON_MAX_TOKENS,
@@ -106,11 +108,8 @@ static uint32_t action_of(const struct as_profile *profile, const struct as_rule
 static int check_action(const struct as_choice *action, const struct as_number *errno_ret, bool is_default,
 			struct as_error *err)
 {
-	if (action->value == SCMP_ACT_NOTIFY)
-		return as_error_set(err, -EINVAL, action->pos,
-				    is_default ? "SCMP_ACT_NOTIFY cannot be used as default action"
-					       : "SCMP_ACT_NOTIFY is not supported: autoseccomp has no seccomp agent "
-						 "to hand the listener to");
+	if (action->value == SCMP_ACT_NOTIFY && is_default)
+		return as_error_set(err, -EINVAL, action->pos, "SCMP_ACT_NOTIFY cannot be used as default action");
 	if (takes_errno(action->value) && errno_ret->present && errno_ret->value > MAX_ERRNO)
 		return as_error_set(err, -EINVAL, errno_ret->pos, "errno %llu is out of range (at most %d)",
 				    (unsigned long long)errno_ret->value, MAX_ERRNO);
@@ -180,6 +179,25 @@ static int add_conditions(const struct as_profile *profile, const struct as_rule
 	return 0;
 }
 
+/* Calls the agent could not be asked about: runc writes to its parent
+ * after the filter is in force, and autoseccomp sends the listener to the
+ * agent with sendmsg.  Notified before the agent holds the listener, either
+ * would wait for ever.  Names are compared as libseccomp reads them. */
+static int check_notified_names(const struct as_resolved *ret, const struct as_resolved_rule *kept,
+				struct as_error *err)
+{
+	static const char *const refused[] = {"write", "sendmsg"};
+
+	for (unsigned int k = kept->first_name; k < kept->first_name + kept->name_count; k++)
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+			if (ret->names[k].cstr != NULL && strcmp(ret->names[k].cstr, refused[i]) == 0)
+				return as_error_set(err, -EINVAL, ret->names[k].pos,
+						    "SCMP_ACT_NOTIFY cannot apply to %s: %s", refused[i],
+						    i == 0 ? "runc refuses it, as the agent could not be told"
+							   : "autoseccomp hands the listener to the agent with it");
+	return 0;
+}
+
 static int keep_rule(const struct as_profile *profile, unsigned int index, struct as_resolved *ret,
 		     struct as_error *err)
 {
@@ -191,6 +209,8 @@ static int keep_rule(const struct as_profile *profile, unsigned int index, struc
 		return r;
 	*kept = (struct as_resolved_rule){.action = action_of(profile, rule), .index = index, .pos = rule->pos};
 	r = add_names(profile, rule, kept, ret, err);
+	if (r == 0 && kept->action == SCMP_ACT_NOTIFY)
+		r = check_notified_names(ret, kept, err);
 	if (r == 0)
 		r = add_conditions(profile, rule, kept, ret, err);
 	if (r == 0)
@@ -291,6 +311,58 @@ static int resolve_flags(const struct as_profile *profile, struct as_resolved *r
 	return 0;
 }
 
+/* The first kept rule that answers SCMP_ACT_NOTIFY, or NULL.  runc asks for
+ * a listener for any such rule, even one whose names libseccomp skips. */
+static const struct as_resolved_rule *first_notify_rule(const struct as_resolved *ret)
+{
+	for (unsigned int i = 0; i < ret->rule_count; i++)
+		if (ret->rules[i].action == SCMP_ACT_NOTIFY)
+			return &ret->rules[i];
+	return NULL;
+}
+
+/* With a rule that notifies, the filter is loaded with a new listener that
+ * goes to the agent at listenerPath; without one, listenerPath and
+ * listenerMetadata are ignored, as runc ignores them.  A path is refused
+ * where no agent could be reached through it, and an abstract name
+ * ("@...", which Go's dialer would take) because any process in the network
+ * namespace may bind it and so decide the notified calls. */
+static int resolve_listener(const struct as_profile *profile, struct as_resolved *ret, struct as_error *err)
+{
+	const struct as_resolved_rule *notify = first_notify_rule(ret);
+	struct as_str path = profile->listener_path, metadata = profile->listener_metadata;
+
+	ret->listener_path = ret->listener_metadata = NULL;
+	ret->listener_path_len = ret->listener_metadata_len = 0;
+	if (notify == NULL)
+		return 0;
+	if (seccomp_api_get() < 6)
+		return as_error_set(err, -EOPNOTSUPP, notify->pos,
+				    "SCMP_ACT_NOTIFY needs libseccomp API level 6 (libseccomp 2.5, Linux 5.7), "
+				    "this host has %u",
+				    seccomp_api_get());
+	if (path.len == 0)
+		return as_error_set(err, -EINVAL, path.ptr != NULL ? path.pos : notify->pos,
+				    "SCMP_ACT_NOTIFY needs a listenerPath, the seccomp agent's socket");
+	if (path.len > AS_LISTENER_PATH_MAX)
+		return as_error_set(err, -ENAMETOOLONG, path.pos, "listenerPath is longer than a socket path (%d bytes)",
+				    AS_LISTENER_PATH_MAX);
+	if (memchr(path.ptr, '\0', path.len) != NULL)
+		return as_error_set(err, -EINVAL, path.pos, "listenerPath contains a NUL byte");
+	if (path.ptr[0] == '@')
+		return as_error_set(err, -EINVAL, path.pos,
+				    "listenerPath names an abstract socket, which any process may bind: give a path");
+	if (as_json_escape(metadata.ptr, metadata.len, NULL, 0) > AS_LISTENER_METADATA_MAX)
+		return as_error_set(err, -E2BIG, metadata.pos, "listenerMetadata is longer than %d bytes in JSON",
+				    AS_LISTENER_METADATA_MAX);
+	ret->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	ret->listener_path = path.ptr;
+	ret->listener_path_len = path.len;
+	ret->listener_metadata = metadata.ptr;
+	ret->listener_metadata_len = metadata.len;
+	return 0;
+}
+
 int as_resolve(const struct as_profile *profile, const struct as_host *host, struct as_resolved *ret,
 	       struct as_error *err)
 {
@@ -307,5 +379,8 @@ int as_resolve(const struct as_profile *profile, const struct as_host *host, str
 	r = resolve_flags(profile, ret, err);
 	if (r < 0)
 		return r;
-	return resolve_rules(profile, host, ret, err);
+	r = resolve_rules(profile, host, ret, err);
+	if (r < 0)
+		return r;
+	return resolve_listener(profile, ret, err);
 }

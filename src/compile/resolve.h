@@ -79,6 +79,11 @@ struct as_resolved {
 	uint32_t arches[AS_RESOLVED_MAX_ARCHES];
 	unsigned int arch_count;
 	uint32_t flags; /* SECCOMP_FILTER_FLAG_*, TSYNC excluded */
+	/* Where the listener goes, when a kept rule answers SCMP_ACT_NOTIFY
+	 * (flags then has NEW_LISTENER; bounded as program.h's as_listener):
+	 * decoded, in the profile's memory.  NULL otherwise. */
+	const char *listener_path, *listener_metadata;
+	unsigned int listener_path_len, listener_metadata_len;
 	unsigned int rule_count, name_count, set_count, condition_count, drop_count;
 	size_t text_len;
 	/* In the profile's order; mapped memory untouched past what the profile uses. */

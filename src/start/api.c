@@ -22,6 +22,7 @@ static int filter_code(int r)
 	case -EPERM:
 	case -ESRCH:
 	case -ENOSYS:
+	case -ECONNREFUSED:
 		return r;
 	default:
 		return -EINVAL;
@@ -37,6 +38,10 @@ AUTOSECCOMP_API int autoseccomp_apply(const char *profile, char *errbuf, size_t 
 
 	if (r == 0)
 		r = as_apply(&options, &err);
+	/* The filter is in force and its listener still open: with it, the
+	 * program could answer its own notifications.  No return is safe. */
+	if (r == -ENOTRECOVERABLE)
+		as_fail(&err);
 	if (errbuf != NULL && errlen > 0 && r < 0)
 		as_error_format(&err, errbuf, errlen);
 	else if (errbuf != NULL && errlen > 0)

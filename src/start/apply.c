@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autoseccomp.h"
 #include "cache.h"
 #include "environ.h"
 #include "marker.h"
@@ -137,4 +138,24 @@ int as_apply(const struct as_apply_options *options, struct as_error *err)
 	r = apply_locked(options, err);
 	atomic_flag_clear(&busy);
 	return r;
+}
+
+void as_fail(const struct as_error *err)
+{
+	char line[1024];
+	const char *message = line;
+	size_t len;
+
+	as_error_format(err, line, sizeof(line));
+	/* write(2), not stdio: the host's streams are not ours to flush. */
+	len = strlen(message);
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, message, len);
+		if (n <= 0)
+			break;
+		message += n;
+		len -= (size_t)n;
+	}
+	(void)!write(STDERR_FILENO, "\n", 1);
+	_exit(AUTOSECCOMP_EXIT_FAILURE);
 }

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h> /* renameat */
@@ -24,8 +26,9 @@
 /* The checksum catches damage; an entry forged by someone who can write
  * the directory would pass any checksum, which is why only some writers are
  * trusted (cache.h).  Version 3: programs answer the probe (probe.h); an
- * older entry's would make every child install its filter again. */
-#define ENTRY_MAGIC "ASCACHE3"
+ * older entry's would make every child install its filter again.  Version
+ * 4: where the listener goes follows the program. */
+#define ENTRY_MAGIC "ASCACHE4"
 
 /* Through a buffer on the stack: a start whose program is cached needs the
  * bytes only for this, and mapping them (a page fault, and the munmap after
@@ -198,22 +201,49 @@ static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_S
 	name[2 * AS_SHA256_SIZE] = '\0';
 }
 
-static size_t entry_size(uint32_t len)
+static size_t entry_size(uint32_t len, uint32_t listener_size)
 {
-	return sizeof(struct as_cache_entry_header) + len * sizeof(struct sock_filter) + sizeof(uint64_t);
+	return sizeof(struct as_cache_entry_header) + len * sizeof(struct sock_filter) + listener_size +
+	       sizeof(uint64_t);
+}
+
+/* The listener's bytes: its lengths, its path and the metadata in use. */
+static uint32_t listener_size(const struct as_listener *listener)
+{
+	return (uint32_t)(offsetof(struct as_listener, metadata) + listener->metadata_len);
+}
+
+/* The listener stored after the program, checked as any other field. */
+static const struct as_listener *entry_listener(const union as_cache_entry *entry)
+{
+	const struct as_cache_entry_header *h = &entry->header;
+
+	if (h->listener_size == 0)
+		return NULL;
+	return (const struct as_listener *)(entry->bytes + sizeof(*h) + h->len * sizeof(struct sock_filter));
 }
 
 static bool entry_valid(const union as_cache_entry *entry, const struct as_cache_key *key, size_t size)
 {
 	const struct as_cache_entry_header *h = &entry->header;
+	const struct as_listener *listener;
 	uint64_t checksum;
 
-	if (size < entry_size(0) || memcmp(h->magic, ENTRY_MAGIC, sizeof(h->magic)) != 0 ||
+	if (size < entry_size(0, 0) || memcmp(h->magic, ENTRY_MAGIC, sizeof(h->magic)) != 0 ||
 	    memcmp(h->key, key->digest, AS_SHA256_SIZE) != 0 || h->len == 0 || h->len > BPF_MAXINSNS ||
-	    h->stub_len > h->len || size != entry_size(h->len))
+	    h->stub_len > h->len || h->listener_size > sizeof(struct as_listener) ||
+	    size != entry_size(h->len, h->listener_size))
 		return false;
 	memcpy(&checksum, entry->bytes + size - sizeof(checksum), sizeof(checksum));
-	return checksum == as_fnv1a64(entry->bytes, size - sizeof(checksum));
+	if (checksum != as_fnv1a64(entry->bytes, size - sizeof(checksum)))
+		return false;
+	/* A listener exactly where the flags ask for one, and of its own size. */
+	listener = entry_listener(entry);
+	if (listener == NULL)
+		return !(h->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	return (h->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) && h->listener_size >= offsetof(struct as_listener, metadata) &&
+	       listener->path_len > 0 && listener->path_len <= AS_LISTENER_PATH_MAX &&
+	       listener->metadata_len <= AS_LISTENER_METADATA_MAX && h->listener_size == listener_size(listener);
 }
 
 bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret)
@@ -231,7 +261,7 @@ bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key,
 	if (n <= 0 || !entry_valid(entry, key, (size_t)n))
 		return false;
 	*ret = (struct as_program){(const struct sock_filter *)(entry->bytes + sizeof(struct as_cache_entry_header)),
-				   entry->header.len, entry->header.flags};
+				   entry->header.len, entry->header.flags, entry_listener(entry)};
 	return true;
 }
 
@@ -239,7 +269,9 @@ int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key,
 {
 	union as_cache_entry *entry = cache->entry;
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
-	size_t size = entry_size(bpf->len);
+	bool listens = bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	uint32_t listener_bytes = listens ? listener_size(&bpf->listener) : 0;
+	size_t size = entry_size(bpf->len, listener_bytes), program_end;
 	struct as_cache_entry_header header;
 	uint64_t checksum;
 	int fd;
@@ -248,11 +280,15 @@ int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key,
 		return -EPERM;
 	/* Built aside and copied in: written through entry->header, GCC 12 takes
 	 * the buffer for that member and refuses the checksum's copy below. */
-	header = (struct as_cache_entry_header){.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len};
+	header = (struct as_cache_entry_header){
+		.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len, .listener_size = listener_bytes};
 	memcpy(header.magic, ENTRY_MAGIC, sizeof(header.magic));
 	memcpy(header.key, key->digest, AS_SHA256_SIZE);
 	memcpy(entry->bytes, &header, sizeof(header));
-	memcpy(entry->bytes + sizeof(header), bpf->insns, bpf->len * sizeof(struct sock_filter));
+	program_end = sizeof(header) + bpf->len * sizeof(struct sock_filter);
+	memcpy(entry->bytes + sizeof(header), bpf->insns, program_end - sizeof(header));
+	if (listens)
+		memcpy(entry->bytes + program_end, &bpf->listener, listener_bytes);
 	checksum = as_fnv1a64(entry->bytes, size - sizeof(checksum));
 	memcpy(entry->bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
 	entry_name(key, name);

@@ -32,12 +32,13 @@ bool as_cache_key_of(const struct as_source *source, const struct as_host *host,
 struct as_cache_entry_header {
 	char magic[8];
 	unsigned char key[AS_SHA256_SIZE];
-	uint32_t flags, stub_len, len, reserved;
+	uint32_t flags, stub_len, len;
+	uint32_t listener_size; /* of the listener's bytes after the program; 0 without one */
 };
 
 union as_cache_entry {
 	unsigned char bytes[sizeof(struct as_cache_entry_header) + BPF_MAXINSNS * sizeof(struct sock_filter) +
-			    sizeof(uint64_t)];
+			    sizeof(struct as_listener) + sizeof(uint64_t)];
 	struct as_cache_entry_header header;
 };
 

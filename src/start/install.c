@@ -7,20 +7,48 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "agent.h"
+
 #define CAP_SYS_ADMIN_BIT 21
+
+static int refused(int e, struct as_error *err)
+{
+	if (e == EBUSY)
+		return as_error_set(err, -EBUSY, AS_NO_POSITION,
+				    "cannot install the filter: a filter in force already has a listener (a seccomp "
+				    "agent, or a parent's notify profile), and the kernel allows one");
+	return as_error_set(err, -e, AS_NO_POSITION, "cannot install the filter: %s", strerror(e));
+}
 
 int as_install(const struct as_program *program, const struct as_host *host, struct as_error *err)
 {
 	struct sock_fprog prog = {(unsigned short)program->len, (struct sock_filter *)program->insns};
+	_cleanup_agent_ struct as_agent agent = AS_AGENT_NONE;
+	unsigned long flags = SECCOMP_FILTER_FLAG_TSYNC | program->flags;
 	long r;
 
+	/* Before the filter, which may deny what connecting takes.  With a
+	 * listener the kernel returns its descriptor, so a thread that cannot
+	 * be synchronised is reported as ESRCH, unnamed. */
+	if (program->listener != NULL) {
+		r = as_agent_connect(program->listener, getpid(), &agent, err);
+		if (r < 0)
+			return (int)r;
+		flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	}
 	/* The kernel lets only a process with CAP_SYS_ADMIN, or with
 	 * no_new_privs, install a filter. */
 	if (!(host->effective >> CAP_SYS_ADMIN_BIT & 1) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot set no_new_privs: %s", strerror(errno));
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC | program->flags, &prog);
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (r < 0 && errno == ESRCH)
+		return as_error_set(err, -ESRCH, AS_NO_POSITION,
+				    "cannot install the filter: a thread has a seccomp filter or no_new_privs state "
+				    "the other threads do not share");
 	if (r < 0)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot install the filter: %s", strerror(errno));
+		return refused(errno, err);
+	if (program->listener != NULL)
+		return as_agent_hand_over(&agent, (int)r, err);
 	if (r > 0)
 		return as_error_set(err, -ESRCH, AS_NO_POSITION,
 				    "cannot install the filter: thread %ld has a seccomp filter or no_new_privs state "

@@ -13,7 +13,8 @@ bool as_precompiled_find(const struct as_host *host, struct as_program *ret)
 		const struct precompiled *p = &precompiled[i];
 		if ((host->permitted & precompiled_caps_mask) != p->caps)
 			continue;
-		*ret = (struct as_program){p->insns, p->len, p->flags};
+		/* precompile refuses a built-in profile whose filter has a listener. */
+		*ret = (struct as_program){p->insns, p->len, p->flags, NULL};
 		return true;
 	}
 	return false;

@@ -3,33 +3,10 @@
  * failure exits before the program can run unconfined. */
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "apply.h"
 #include "autoseccomp.h"
 #include "names.h"
-
-static void fail(const struct as_error *err)
-{
-	char line[1024];
-	const char *message = line;
-	size_t len;
-
-	as_error_format(err, line, sizeof(line));
-	/* write(2), not stdio: the host's streams are not ours to flush. */
-	len = strlen(message);
-
-	while (len > 0) {
-		ssize_t n = write(STDERR_FILENO, message, len);
-		if (n <= 0)
-			break;
-		message += n;
-		len -= (size_t)n;
-	}
-	(void)!write(STDERR_FILENO, "\n", 1);
-	_exit(AUTOSECCOMP_EXIT_FAILURE);
-}
 
 __attribute__((constructor)) static void autoseccomp_constructor(void)
 {
@@ -40,7 +17,7 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 	bool locked;
 
 	if (as_builtin_profile(&builtin, &locked, &err) < 0)
-		fail(&err);
+		as_fail(&err);
 	/* A locked profile is applied whatever the environment says, and so is the
 	 * built-in one in secure-execution mode, where secure_getenv reads nothing. */
 	if (!locked) {
@@ -53,8 +30,8 @@ __attribute__((constructor)) static void autoseccomp_constructor(void)
 	options.limit_caps = caps != NULL && caps[0] != '\0';
 	if (options.limit_caps && as_capability_set_parse(caps, &options.caps, &err) < 0) {
 		as_error_locate(&err, "AUTOSECCOMP_CAPS", NULL, 0);
-		fail(&err);
+		as_fail(&err);
 	}
 	if (as_apply(&options, &err) < 0)
-		fail(&err);
+		as_fail(&err);
 }

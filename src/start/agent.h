@@ -1,0 +1,44 @@
+/* The hand-off to a seccomp agent.  A program whose rules answer
+ * SCMP_ACT_NOTIFY is installed with a new listener, which goes to the agent
+ * at the profile's listenerPath as runc sends it: one message on a UNIX
+ * stream socket, runtime-spec's ContainerProcessState in JSON with the
+ * listener in SCM_RIGHTS, named "seccompFd" in its "fds".  The agent then
+ * decides the notified calls of this process and of every descendant. */
+#ifndef AS_AGENT_H
+#define AS_AGENT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "program.h"
+
+/* runc's agent reads the message with one recvmsg into 4096 bytes, and
+ * refuses one that fills them. */
+#define AS_AGENT_MESSAGE_SIZE 4096
+
+struct as_agent {
+	int sock;
+	size_t len;
+	char message[AS_AGENT_MESSAGE_SIZE];
+};
+
+#define AS_AGENT_NONE ((struct as_agent){.sock = -1})
+
+/* Connect to LISTENER's agent and write the message that will describe
+ * process PID: before the filter is installed, as it may deny socket and
+ * connect.  Fails, with nothing to close, when no agent listens. */
+int as_agent_connect(const struct as_listener *listener, pid_t pid, struct as_agent *ret, struct as_error *err);
+
+/* Send LISTENER_FD to the agent with the message, then close it: after the
+ * filter is installed, with no call but sendmsg and close, which resolve
+ * keeps from being notified (sendmsg) or which the agent may decide (close).
+ * The process must not keep the descriptor: with it, one thread could answer
+ * another's notifications. */
+int as_agent_hand_over(struct as_agent *agent, int listener_fd, struct as_error *err);
+
+void as_agent_close(struct as_agent *agent);
+
+#define _cleanup_agent_ __attribute__((cleanup(as_agent_close)))
+
+#endif
