@@ -63,8 +63,11 @@ extern const struct autoseccomp_embedded_profile autoseccomp_embedded_profile;
  * -EINVAL for a profile that cannot be parsed or compiled; -ENOENT, -EACCES,
  * -EISDIR or -EFBIG for a profile file that cannot be read; -E2BIG for a
  * profile or filter over the library's limits; -EBUSY when another thread is
- * applying a filter at the same time; -EPERM, -ESRCH or -ENOSYS when the kernel
- * refuses the filter.  On failure nothing has been installed.
+ * applying a filter at the same time, or when a filter in force already has a
+ * seccomp agent's listener; -EPERM, -ESRCH or -ENOSYS when the kernel refuses
+ * the filter; -ECONNREFUSED when a profile's SCMP_ACT_NOTIFY agent cannot be
+ * reached, or did not take the listener.  On failure nothing has been
+ * installed, except in that last case (autoseccomp_apply(3)).
  */
 int autoseccomp_apply(const char *profile, char *errbuf, size_t errlen);
 

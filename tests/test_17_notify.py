@@ -3,6 +3,7 @@ protocol, and the agent decides the notified calls of the process and of
 every descendant.  The agent here is examples/seccomp-agent, run for real;
 agents that misbehave are small Python servers."""
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -359,3 +360,97 @@ def test_explain_and_check_name_the_agent(write_profile, tmp_path):
     assert "listener_path" not in json.loads(tool("explain", "--json", profile, "getpid").stdout)
     r = tool("check", profile)
     assert r.returncode == 0 and f"the listener goes to the seccomp agent at {path}" in r.stdout, r
+
+
+GO = shutil.which("go")
+GO_AGENT = BUILD / "tests" / "go-agent"
+GOPATH = Path("/usr/share/gocode")
+GO_PACKAGES = ["github.com/opencontainers/runtime-spec/specs-go", "github.com/seccomp/libseccomp-golang",
+               "golang.org/x/sys/unix"]
+
+
+@pytest.fixture(scope="module")
+def go_agent():
+    """tests/go-agent, built against Debian's copies of runtime-spec,
+    libseccomp-golang and x/sys: an agent as runc's reference one is built."""
+    missing = [p for p in GO_PACKAGES if not (GOPATH / "src" / p).is_dir()]
+    if GO is None or missing:
+        pytest.skip("a Go agent cannot be built: apt-get install golang-go golang-github-opencontainers-specs-dev "
+                    "golang-github-seccomp-libseccomp-golang-dev golang-golang-x-sys-dev")
+    home = BUILD / "go"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "GOCACHE": str(home / "cache"),
+           "GOPATH": str(GOPATH), "GO111MODULE": "off", "GOFLAGS": ""}
+    proc = subprocess.run([GO, "build", "-o", str(GO_AGENT), str(Path(__file__).parent / "go-agent" / "main.go")],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return GO_AGENT
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_an_agent_written_for_runc_works_unchanged(go_agent, shared_dir, write_profile, user):
+    socket_path, log = shared_dir / "go.sock", shared_dir / "go.log"
+    argv = [str(go_agent), str(socket_path), str(log)]
+    proc = subprocess.Popen(NOBODY + argv if user else argv, env=base_env())
+    try:
+        wait_for(socket_path.exists, "the Go agent's socket")
+        profile = write_profile(notify_profile(socket_path, metadata="from <autoseccomp> & co"))
+        r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], ["syscall", 39], profile=profile, user=user)
+        r2 = run([TOOL, "exec", profile, "--", "/usr/bin/env", "-i", PROBE, "syscall", 110], preload=False, user=user)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert_decided_by_agent(r)
+    assert r2.calls == [("syscall", PPID, 0)], r2
+    pid = r.calls[2][1]
+    lines = log.read_text().splitlines()
+    # What Go decoded into runtime-spec's type, marshalled again.
+    state = json.loads(lines[0])
+    assert state == {"ociVersion": "1.1.0", "fds": ["seccompFd"], "pid": pid, "metadata": "from <autoseccomp> & co",
+                     "state": {"ociVersion": "1.1.0", "id": f"autoseccomp-{pid}", "status": "running", "pid": pid,
+                               "bundle": ""}}
+    assert lines[1:3] == [f"{pid} mkdir", f"{pid} getppid"]
+    assert not any(line.startswith("refused") for line in lines), lines
+
+
+def test_the_filter_decides_as_runcs(agent, write_profile, tmp_path):
+    """runc starts a container with the same notify rules on Docker's
+    profile, handing its listener to the same agent; the filter it installs,
+    read back from the kernel, and autoseccomp's decide alike everywhere,
+    SCMP_ACT_NOTIFY included."""
+    from conftest import DOCKER_CAPS, REFERENCE, compile_filter, filter_check
+    from runc_harness import RuncError, runc_filter, runc_unavailable
+    reason = runc_unavailable()
+    if reason:
+        pytest.skip(f"runc cannot run here: {reason}")
+    if not (REFERENCE / "moby-default.json").exists():
+        pytest.skip(f"Docker's profile is not at {REFERENCE} (set AUTOSECCOMP_REFERENCE)")
+    a = agent()
+    docker = json.loads((REFERENCE / "moby-default.json").read_text())
+    # What Docker hands runc for this profile on amd64 with its capabilities.
+    profile = {"defaultAction": docker["defaultAction"], "defaultErrnoRet": docker.get("defaultErrnoRet", 1),
+               "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+               "listenerPath": str(a.socket), "listenerMetadata": "runc",
+               "syscalls": [{"names": ["mkdir", "mkdirat", "chmod", "fchmodat"], "action": "SCMP_ACT_NOTIFY"},
+                            {"names": ["getppid"], "action": "SCMP_ACT_NOTIFY",
+                             "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]}
+    for rule in docker["syscalls"]:
+        inc, exc = rule.get("includes") or {}, rule.get("excludes") or {}
+        if inc.get("caps") and any(c not in DOCKER_CAPS for c in inc["caps"]):
+            continue
+        if any(c in DOCKER_CAPS for c in exc.get("caps") or []) or inc.get("arches") and "amd64" not in inc["arches"]:
+            continue
+        if inc.get("minKernel") or exc.get("minKernel") or "amd64" in (exc.get("arches") or []):
+            continue
+        profile["syscalls"].append({k: rule[k] for k in ("names", "action", "errnoRet", "args") if rule.get(k)})
+    path = write_profile(profile)
+    ours = compile_filter(path, tmp_path / "ours.bpf", DOCKER_CAPS)
+    theirs = tmp_path / "runc.bpf"
+    try:
+        theirs.write_bytes(runc_filter(profile, [], tmp_path / "runc", BUILD / "tests" / "get-filter"))
+    except RuncError as e:
+        raise AssertionError(f"runc refused the profile: {e}")
+    # runc handed the agent its listener too.
+    assert any(m.get("metadata") == "runc" for m in a.messages()), a.lines()
+    points, mismatches, out = filter_check("compare", ours, theirs)
+    assert mismatches == 0 and points >= 3 * 1026, out
