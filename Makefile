@@ -265,7 +265,7 @@ FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -g -O1 -fno-omit-frame-poin
 FUZZ_RUN     := -max_len=65536 -rss_limit_mb=2048 -timeout=20 -dict=tests/fuzz/json.dict -print_final_stats=1
 
 FUZZ_JSON_SOURCES := $(call sources,error json names profile)
-FUZZ_PIPELINE_SOURCES := $(call sources,$(STAGES) libseccomp-linked)
+FUZZ_PIPELINE_SOURCES := $(call sources,$(STAGES) libseccomp-linked agent)
 
 $(FUZZ_BUILD)/fuzz-json: tests/fuzz/fuzz-json.c $(FUZZ_JSON_SOURCES) $(HEADERS)
 	@mkdir -p $(@D)

@@ -12,11 +12,10 @@
 /* The version of runtime-spec whose ContainerProcessState this follows. */
 #define OCI_VERSION "1.1.0"
 
-/* What runc sends, with a state that describes this process: outside a
- * container there is no container ID and no bundle, so the ID names the
- * process that installed the filter, whose descendants share it, and the
+/* Outside a container there is no container ID and no bundle: the ID names
+ * the process that installed the filter, whose descendants share it, and the
  * bundle is empty (src/README.md, "SCMP_ACT_NOTIFY"). */
-static size_t format_message(const struct as_listener *listener, pid_t pid, char *buf, size_t size)
+size_t as_agent_message(const struct as_listener *listener, pid_t pid, char *buf, size_t size)
 {
 	size_t at = (size_t)snprintf(buf, size, "{\"ociVersion\":\"" OCI_VERSION "\",\"fds\":[\"seccompFd\"],\"pid\":%d",
 				     (int)pid);
@@ -51,7 +50,7 @@ int as_agent_connect(const struct as_listener *listener, pid_t pid, struct as_ag
 	_Static_assert(sizeof(addr.sun_path) == AS_LISTENER_PATH_MAX, "a listenerPath fits sun_path");
 	path_shown(listener, path);
 	ret->sock = -1;
-	ret->len = format_message(listener, pid, ret->message, sizeof(ret->message));
+	ret->len = as_agent_message(listener, pid, ret->message, sizeof(ret->message));
 	/* Resolve bounds the metadata so that this cannot happen. */
 	if (ret->len >= sizeof(ret->message))
 		return as_error_set(err, -E2BIG, AS_NO_POSITION, "the message to the seccomp agent is too long");

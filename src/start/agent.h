@@ -25,6 +25,10 @@ struct as_agent {
 
 #define AS_AGENT_NONE ((struct as_agent){.sock = -1})
 
+/* The message runc sends, with a state that describes process PID, in BUF;
+ * returns its length, which is SIZE or more when it did not fit. */
+size_t as_agent_message(const struct as_listener *listener, pid_t pid, char *buf, size_t size);
+
 /* Connect to LISTENER's agent and write the message that will describe
  * process PID: before the filter is installed, as it may deny socket and
  * connect.  Fails, with nothing to close, when no agent listens. */

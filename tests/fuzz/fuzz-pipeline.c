@@ -1,10 +1,12 @@
 /* libFuzzer target: the whole compile, from a profile's bytes to the BPF
- * program autoseccomp installs, for one fixed host, as the command runs it. */
+ * program autoseccomp installs, for one fixed host, as the command runs it;
+ * and for a program with a listener, the message its agent would get. */
 #include <seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "agent.h"
 #include "pipeline.h"
 
 static struct as_pipeline pipeline;
@@ -25,6 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 .permitted = 0xa80425fbull, .effective = 0xa80425fbull,
 					 .kernel_known = true, .kernel_major = 6, .kernel_minor = 1,
 					 .kernel_release = "6.1.0-fuzz"};
-	as_pipeline_optimized(&source, &pipeline, &err);
+	if (as_pipeline_optimized(&source, &pipeline, &err) == 0 &&
+	    (pipeline.bpf.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
+		/* Resolve's bound must keep every message within what runc's
+		 * agent reads, for the largest pid the kernel gives. */
+		char message[AS_AGENT_MESSAGE_SIZE];
+		if (as_agent_message(&pipeline.bpf.listener, 4194304, message, sizeof(message)) >= sizeof(message))
+			__builtin_trap();
+	}
 	return 0;
 }
