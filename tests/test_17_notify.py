@@ -285,14 +285,18 @@ def misbehaving_agent(mode, path):
     return proc
 
 
-def test_an_agent_that_closes_the_connection(write_profile, shared_dir):
-    path = shared_dir / "closing.sock"
-    a = misbehaving_agent("close", path)
+def probe_under_misbehaving_agent(mode, write_profile, shared_dir):
+    path = shared_dir / f"{mode}.sock"
+    a = misbehaving_agent(mode, path)
     try:
-        r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], profile=write_profile(notify_profile(path)))
+        return probe(["mkdir", shared_dir / "made"], ["syscall", 110], profile=write_profile(notify_profile(path)))
     finally:
         a.kill()
         a.wait()
+
+
+def test_an_agent_that_closes_the_connection(write_profile, shared_dir):
+    r = probe_under_misbehaving_agent("close", write_profile, shared_dir)
     # Whether the send saw the closed connection or the listener was
     # dropped with it, no notified call ran.
     if r.returncode == 125:
@@ -303,13 +307,7 @@ def test_an_agent_that_closes_the_connection(write_profile, shared_dir):
 
 
 def test_an_agent_that_drops_the_listener(write_profile, shared_dir):
-    path = shared_dir / "dropping.sock"
-    a = misbehaving_agent("drop", path)
-    try:
-        r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], profile=write_profile(notify_profile(path)))
-    finally:
-        a.kill()
-        a.wait()
+    r = probe_under_misbehaving_agent("drop", write_profile, shared_dir)
     assert r.calls == [("mkdir", -1, ENOSYS), ("syscall", -1, ENOSYS)], r
     assert not (shared_dir / "made").exists()
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -10,6 +11,19 @@
 #include "agent.h"
 
 #define CAP_SYS_ADMIN_BIT 21
+
+/* THREAD is 0 where the kernel does not say which thread it is. */
+static int unsynchronised(long thread, struct as_error *err)
+{
+	char which[32] = "a thread";
+
+	if (thread > 0)
+		snprintf(which, sizeof(which), "thread %ld", thread);
+	return as_error_set(err, -ESRCH, AS_NO_POSITION,
+			    "cannot install the filter: %s has a seccomp filter or no_new_privs state the other "
+			    "threads do not share",
+			    which);
+}
 
 static int refused(int e, struct as_error *err)
 {
@@ -42,17 +56,10 @@ int as_install(const struct as_program *program, const struct as_host *host, str
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot set no_new_privs: %s", strerror(errno));
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (r < 0 && errno == ESRCH)
-		return as_error_set(err, -ESRCH, AS_NO_POSITION,
-				    "cannot install the filter: a thread has a seccomp filter or no_new_privs state "
-				    "the other threads do not share");
+		return unsynchronised(0, err);
 	if (r < 0)
 		return refused(errno, err);
 	if (program->listener != NULL)
 		return as_agent_hand_over(&agent, (int)r, err);
-	if (r > 0)
-		return as_error_set(err, -ESRCH, AS_NO_POSITION,
-				    "cannot install the filter: thread %ld has a seccomp filter or no_new_privs state "
-				    "the other threads do not share",
-				    r);
-	return 0;
+	return r > 0 ? unsynchronised(r, err) : 0;
 }
