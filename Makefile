@@ -41,9 +41,10 @@ LIBSECCOMP_LAZY   := $(BUILD)/obj/libseccomp-lazy.o
 LIBSECCOMP_LINKED := $(BUILD)/obj/libseccomp-linked.o
 STAGE_OBJECTS := $(STAGES:%=$(BUILD)/obj/%.o)
 DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/scratch.o $(BUILD)/obj/precompiled.o $(BUILD)/obj/cache.o \
-                  $(BUILD)/obj/install.o $(BUILD)/obj/agent.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o
+                  $(BUILD)/obj/install.o $(BUILD)/obj/agent.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o \
+                  $(BUILD)/obj/notify.o $(BUILD)/obj/explain.o $(BUILD)/obj/syscalls.o $(BUILD)/obj/supervisor.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
-TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/explain.o $(BUILD)/obj/disasm.o $(BUILD)/obj/syscalls.o $(BUILD)/obj/readback.o $(BUILD)/obj/cli.o $(BUILD)/obj/cli-commands.o $(BUILD)/obj/cli-explain.o
+TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/disasm.o $(BUILD)/obj/readback.o $(BUILD)/obj/cli.o $(BUILD)/obj/cli-commands.o $(BUILD)/obj/cli-explain.o
 
 LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp

@@ -171,6 +171,21 @@ static int run_op(char **argv, int argc, const char *self)
 		r = clone3_plain();
 	} else if (strcmp(op, "socket") == 0 && argc > 3) {
 		r = syscall(SYS_socket, number(argv[1]), number(argv[2]), number(argv[3]));
+	} else if (strcmp(op, "repeat") == 0 && argc > 2) {
+		/* COUNT times syscall NR: the answer of the last. */
+		long count = (long)number(argv[1]);
+		r = 0;
+		for (long i = 0; i < count; i++)
+			r = raw_syscall(argv + 2, argc - 2);
+	} else if (strcmp(op, "sweep") == 0 && argc > 2) {
+		/* Each number from FIRST to LAST once: how many failed. */
+		r = 0;
+		for (uint64_t nr = number(argv[1]); nr <= number(argv[2]); nr++)
+			r += syscall((long)nr, 0, 0, 0, 0, 0, 0) < 0;
+	} else if (strcmp(op, "read-line") == 0) {
+		/* Waits for a line on standard input. */
+		char line[64];
+		r = fgets(line, sizeof(line), stdin) != NULL ? 0 : -1;
 	} else if (strcmp(op, "status") == 0) {
 		print_status(argc > 1 ? argv[1] : "/proc/self/status");
 		return 0;

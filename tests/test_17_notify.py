@@ -214,7 +214,7 @@ def test_a_child_asking_for_another_agent_is_refused(agent, write_profile, share
               profile=write_profile(notify_profile(first.socket)))
     assert r.returncode == 125 and r.stdout == "main\n", r
     assert r.stderr.endswith("cannot install the filter: a filter in force already has a listener (a seccomp "
-                             "agent, or a parent's notify profile), and the kernel allows one\n"), r
+                             "agent's, or report or audit mode's), and the kernel allows one\n"), r
     assert not (shared_dir / "made").exists()
 
 

@@ -35,6 +35,8 @@ struct as_bpf {
 	struct sock_filter insns[BPF_MAXINSNS];
 };
 
+struct as_supervision;
+
 /* A program to install, wherever its instructions live: in an as_bpf, in
  * the precompiled table, in a cache entry.  The start-up installs it from
  * where it is: every page a preloaded process writes costs it a fault. */
@@ -42,13 +44,17 @@ struct as_program {
 	const struct sock_filter *insns;
 	unsigned int len;
 	uint32_t flags; /* as in as_bpf */
-	const struct as_listener *listener; /* NULL unless flags has SECCOMP_FILTER_FLAG_NEW_LISTENER */
+	/* Where the listener goes when flags has SECCOMP_FILTER_FLAG_NEW_LISTENER:
+	 * the profile's agent, or the supervisor of report and audit modes
+	 * (start/supervisor.h), which comes first.  Both NULL otherwise. */
+	const struct as_listener *listener;
+	const struct as_supervision *supervision;
 };
 
 static inline struct as_program as_bpf_program(const struct as_bpf *bpf)
 {
 	return (struct as_program){bpf->insns, bpf->len, bpf->flags,
-				   bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER ? &bpf->listener : NULL};
+				   bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER ? &bpf->listener : NULL, NULL};
 }
 
 #endif

@@ -1,4 +1,4 @@
-/* Syscall names and numbers for the command (explain, dump): libseccomp's table, then the
+/* Syscall names and numbers for explain, dump and reports: libseccomp's table, then the
  * calls the kernel gained after the libseccomp autoseccomp was built with
  * (Debian 12's 2.5.4 knows none of mseal, listmount, ...), so that explain and
  * dump can name what a profile for a newer kernel lists. */

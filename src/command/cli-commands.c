@@ -442,6 +442,8 @@ int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p)
 		.vet = vet_execve,
 		.vet_context = opts->words[0],
 		.limit_caps = opts->caps != NULL,
+		.report = opts->report,
+		.audit = opts->audit,
 	};
 	struct as_error err;
 	int r;

@@ -16,7 +16,7 @@ static const char usage_text[] =
 	"       autoseccomp compile PROFILE --install [--caps SET] [--kernel X.Y]\n"
 	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp dump FILE.bpf | --pid PID\n"
-	"       autoseccomp exec [PROFILE] [--caps SET] -- COMMAND [ARG...]\n"
+	"       autoseccomp exec [PROFILE] [--caps SET] [--report DEST] [--audit] -- COMMAND [ARG...]\n"
 	"       autoseccomp show builtin\n"
 	"       autoseccomp embed PROFILE [--locked] [-o FILE.c]\n"
 	"       autoseccomp --help | --version\n"
@@ -28,7 +28,9 @@ static const char usage_text[] =
 	"ARCH is x86_64, x86 or x32.  FILE '-', or no -o: standard output, not a terminal.\n"
 	"--quiet: no warnings and no summary; the exit status tells.\n"
 	"--install (root): store the program in the system cache, for other users' starts.\n"
-	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n";
+	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n"
+	"--report: name every call the profile denies, on DEST: stderr, syslog or an absolute path.\n"
+	"--audit: deny nothing, and report what the profile would deny (to stderr without --report).\n";
 
 int as_cli_usage_error(const char *fmt, ...)
 {
@@ -68,6 +70,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--caps", offsetof(struct as_cli_options, caps)},	{"--arch", offsetof(struct as_cli_options, arch)},
 		{"--kernel", offsetof(struct as_cli_options, kernel)}, {"-o", offsetof(struct as_cli_options, output)},
 		{"--output", offsetof(struct as_cli_options, output)}, {"--pid", offsetof(struct as_cli_options, pid)},
+		{"--report", offsetof(struct as_cli_options, report)},
 	};
 
 	static const struct option_field flags[] = {
@@ -75,6 +78,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--quiet", offsetof(struct as_cli_options, quiet)}, {"-q", offsetof(struct as_cli_options, quiet)},
 		{"--help", offsetof(struct as_cli_options, help)},   {"-h", offsetof(struct as_cli_options, help)},
 		{"--install", offsetof(struct as_cli_options, install)}, {"--locked", offsetof(struct as_cli_options, locked)},
+		{"--audit", offsetof(struct as_cli_options, audit)},
 	};
 
 	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {

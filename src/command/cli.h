@@ -23,12 +23,14 @@ struct as_cli_options {
 	const char *arch;
 	const char *kernel;
 	const char *pid; /* dump: the process whose filters to read back */
+	const char *report; /* exec: where denials are reported (supervisor.h) */
 	bool json;
 	bool plain; /* libseccomp's program with runc's stub, not the smaller one installed */
 	bool quiet; /* check: no warnings, no summary; the status tells */
 	bool help;  /* --help after the command: the usage, and nothing else */
 	bool install; /* compile: into root's system cache, for other users' starts */
 	bool locked;  /* embed: AUTOSECCOMP_EMBED_LOCKED */
+	bool audit;   /* exec: deny nothing, report what would be denied */
 	char **words; /* what follows PROFILE: a syscall and its arguments, or exec's command */
 	int word_count;
 };

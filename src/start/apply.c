@@ -67,6 +67,77 @@ static int program_for(const struct as_apply_options *options, struct as_source 
 	return r;
 }
 
+static bool supervised(const struct as_apply_options *options)
+{
+	return options->report != NULL || options->audit;
+}
+
+/* The program of report or audit mode: compiled now, as the supervisor
+ * names the rule behind each decision, with the denials diverted to it.
+ * Neither the precompiled table nor the cache holds what it needs. */
+static int supervised_program_for(const struct as_apply_options *options, struct as_source *source,
+				  const struct as_host *host, struct as_program *ret, struct as_error *err)
+{
+	struct as_workspace *ws = mapped_workspace(err);
+	enum as_notify_mode mode = options->audit ? AS_NOTIFY_AUDIT : AS_NOTIFY_REPORT;
+	int r;
+
+	if (ws == NULL)
+		return err->code;
+	r = as_source_text(source, ws->text, err);
+	if (r < 0)
+		return r;
+	ws->pipeline.host = *host;
+	/* Decisions are named from the program as runc has it built, which
+	 * explain reads too: the one installed decides alike, and its stub may
+	 * be folded into its tree. */
+	r = as_pipeline_compile(source, &ws->pipeline, err);
+	if (r == 0) {
+		ws->explained = ws->pipeline.bpf;
+		r = as_pipeline_optimized(source, &ws->pipeline, err);
+	}
+	if (r == 0)
+		r = as_notify_denials(&ws->pipeline.bpf, host->native_arch, mode, &ws->diverted, err);
+	if (r < 0)
+		return r;
+	ws->supervision = (struct as_supervision){mode,
+						  options->report ? options->report : "stderr",
+						  &ws->explained,
+						  &ws->pipeline.resolved,
+						  &ws->pipeline.host,
+						  source->name,
+						  source->text,
+						  source->len};
+	*ret = as_bpf_program(&ws->diverted);
+	ret->listener = NULL;
+	ret->supervision = &ws->supervision;
+	return 0;
+}
+
+static void write_stderr(const char *line);
+
+/* Report and audit need the one listener a process may have: where the
+ * profile's agent or a filter in force holds it (WHY), the profile is
+ * enforced as without them, and the loss of its reports is said, on standard
+ * error and where they would have gone, not left silent. */
+static int unsupervised(const struct as_apply_options *options, const struct as_source *source,
+			const struct as_error *why, struct as_program *program)
+{
+	struct as_error warning;
+	char line[sizeof(warning.message) + 256];
+
+	as_error_set(&warning, 0, AS_NO_POSITION, "warning: %.300s: %s", why->message,
+		     options->audit ? "the profile is enforced, not audited"
+				    : "the profile is enforced, and its denials are not reported");
+	as_error_locate(&warning, source->name, NULL, 0);
+	as_error_format(&warning, line, sizeof(line));
+	write_stderr(line);
+	if (options->report != NULL)
+		as_report_note(options->report, line);
+	*program = as_bpf_program(&workspace->pipeline.bpf);
+	return 0;
+}
+
 /* A relative SECCOMP_PROFILE names the file it named when the first
  * process read it: a child that has changed directory, and inherits the
  * variable, must find the same file, not another or none. */
@@ -110,8 +181,15 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 		host.permitted &= options->caps;
 		host.effective &= options->caps;
 	}
-	if (r == 0)
+	if (r == 0 && options->report != NULL)
+		r = as_report_destination_check(options->report, err);
+	if (r == 0 && supervised(options)) {
+		r = supervised_program_for(options, &source, &host, &program, err);
+		if (r == -EBUSY)
+			r = unsupervised(options, &source, err, &program);
+	} else if (r == 0) {
 		r = program_for(options, &source, &host, &program, err);
+	}
 	if (r == 0 && options->vet != NULL)
 		r = options->vet(&program, &host, options->vet_context, err);
 	/* The text outlives the source: it is the workspace's, or built in. */
@@ -122,6 +200,9 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 		return r;
 	r = as_marker_install(&program, &host, options->trust_marker, &for_children.marker, &for_children.environ,
 			      err);
+	if (r == -EBUSY && program.supervision != NULL && unsupervised(options, &source, err, &program) == 0)
+		r = as_marker_install(&program, &host, options->trust_marker, &for_children.marker,
+				      &for_children.environ, err);
 	if (r < 0)
 		as_error_locate(err, source.name, NULL, 0);
 	else if (relative_in_environment(options, &source))
@@ -140,22 +221,26 @@ int as_apply(const struct as_apply_options *options, struct as_error *err)
 	return r;
 }
 
-void as_fail(const struct as_error *err)
+/* write(2), not stdio: the host's streams are not ours to flush. */
+static void write_stderr(const char *line)
 {
-	char line[1024];
-	const char *message = line;
-	size_t len;
+	size_t len = strlen(line);
 
-	as_error_format(err, line, sizeof(line));
-	/* write(2), not stdio: the host's streams are not ours to flush. */
-	len = strlen(message);
 	while (len > 0) {
-		ssize_t n = write(STDERR_FILENO, message, len);
+		ssize_t n = write(STDERR_FILENO, line, len);
 		if (n <= 0)
 			break;
-		message += n;
+		line += n;
 		len -= (size_t)n;
 	}
 	(void)!write(STDERR_FILENO, "\n", 1);
+}
+
+void as_fail(const struct as_error *err)
+{
+	char line[1024];
+
+	as_error_format(err, line, sizeof(line));
+	write_stderr(line);
 	_exit(AUTOSECCOMP_EXIT_FAILURE);
 }

@@ -28,6 +28,11 @@ struct as_apply_options {
 	 * installs nothing. */
 	int (*vet)(const struct as_program *program, const struct as_host *host, void *context, struct as_error *err);
 	void *vet_context;
+	/* Report and audit modes (supervisor.h): REPORT names where denials are
+	 * reported, NULL for none; AUDIT lets them run, and reports them to
+	 * REPORT or, without one, to standard error. */
+	const char *report;
+	bool audit;
 };
 
 /* Install what OPTIONS names.  On failure returns a negative errno, with

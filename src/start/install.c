@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "supervisor.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 
@@ -30,7 +31,7 @@ static int refused(int e, struct as_error *err)
 	if (e == EBUSY)
 		return as_error_set(err, -EBUSY, AS_NO_POSITION,
 				    "cannot install the filter: a filter in force already has a listener (a seccomp "
-				    "agent, or a parent's notify profile), and the kernel allows one");
+				    "agent's, or report or audit mode's), and the kernel allows one");
 	return as_error_set(err, -e, AS_NO_POSITION, "cannot install the filter: %s", strerror(e));
 }
 
@@ -44,8 +45,9 @@ int as_install(const struct as_program *program, const struct as_host *host, str
 	/* Before the filter, which may deny what connecting takes.  With a
 	 * listener the kernel returns its descriptor, so a thread that cannot
 	 * be synchronised is reported as ESRCH, unnamed. */
-	if (program->listener != NULL) {
-		r = as_agent_connect(program->listener, getpid(), &agent, err);
+	if (program->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		r = program->supervision != NULL ? as_supervisor_start(program->supervision, &agent, err)
+						 : as_agent_connect(program->listener, getpid(), &agent, err);
 		if (r < 0)
 			return (int)r;
 		flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
@@ -59,7 +61,7 @@ int as_install(const struct as_program *program, const struct as_host *host, str
 		return unsynchronised(0, err);
 	if (r < 0)
 		return refused(errno, err);
-	if (program->listener != NULL)
+	if (program->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
 		return as_agent_hand_over(&agent, (int)r, err);
 	return r > 0 ? unsynchronised(r, err) : 0;
 }

@@ -8,8 +8,9 @@
 #include "program.h"
 
 /* Set no_new_privs unless HOST holds CAP_SYS_ADMIN, then install PROGRAM
- * with TSYNC.  A program with a listener (program.h) connects to its agent
- * first and hands the listener over after (agent.h): a failure to hand it
+ * with TSYNC.  A program with a listener (program.h) connects to its agent,
+ * or starts its supervisor (supervisor.h), first, and hands the listener
+ * over after (agent.h): a failure to hand it
  * over is reported after the filter is in force, with -ECONNREFUSED, and
  * -ENOTRECOVERABLE where the process could not close it.  Allocates
  * nothing. */

@@ -26,6 +26,7 @@ static struct {
 	int (*export_bpf)(const scmp_filter_ctx, int);
 	int (*resolve_name)(const char *);
 	int (*resolve_name_arch)(uint32_t, const char *);
+	char *(*resolve_num_arch)(uint32_t, int);
 	unsigned int (*api_get)(void);
 } lib;
 
@@ -41,6 +42,7 @@ static const struct {
 	{"seccomp_export_bpf", offsetof(__typeof__(lib), export_bpf)},
 	{"seccomp_syscall_resolve_name", offsetof(__typeof__(lib), resolve_name)},
 	{"seccomp_syscall_resolve_name_arch", offsetof(__typeof__(lib), resolve_name_arch)},
+	{"seccomp_syscall_resolve_num_arch", offsetof(__typeof__(lib), resolve_num_arch)},
 	{"seccomp_api_get", offsetof(__typeof__(lib), api_get)},
 };
 
@@ -104,6 +106,11 @@ int seccomp_syscall_resolve_name(const char *name)
 int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)
 {
 	return lib.resolve_name_arch(arch_token, name);
+}
+
+char *seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num)
+{
+	return lib.resolve_num_arch(arch_token, num);
 }
 
 unsigned int seccomp_api_get(void)

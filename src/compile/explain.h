@@ -1,6 +1,7 @@
 /* What a compiled filter decides, told in the profile's terms: the verdict
  * for one system call, found by evaluating the BPF program, and the rule of
- * the profile that produced it.  Used by the command-line tool. */
+ * the profile that produced it.  Used by the command-line tool, and by the
+ * supervisor that reports denials (start/supervisor.c). */
 #ifndef AS_EXPLAIN_H
 #define AS_EXPLAIN_H
 

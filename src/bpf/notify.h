@@ -1,0 +1,31 @@
+/* Denials diverted to a listener: the program a filter in report or audit
+ * mode installs.  It decides as the program it comes from at every point,
+ * except that the calls that program keeps from running are handed to the
+ * supervisor (SECCOMP_RET_USER_NOTIF), which answers them as the original
+ * would (report) or lets them run (audit), and says so. */
+#ifndef AS_NOTIFY_H
+#define AS_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "program.h"
+
+enum as_notify_mode {
+	AS_NOTIFY_REPORT, /* errnos, the ENOSYS stub's included, go to the supervisor; kills and traps stay */
+	AS_NOTIFY_AUDIT,  /* every return that keeps a call from running goes to the supervisor */
+};
+
+/* IN rewritten into RET: the same instructions, with the returns MODE
+ * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.  The
+ * probe's answers (probe.h) at NATIVE_ARCH (a libseccomp token) are kept:
+ * they are no call's decision, and a child must find the same answers.  A program that already has a listener
+ * is refused, as one that returns its accumulator (never built here). */
+int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_notify_mode mode, struct as_bpf *ret,
+		      struct as_error *err);
+
+/* Whether MODE diverts ACTION (a SECCOMP_RET_* value, data included). */
+bool as_notify_diverts(enum as_notify_mode mode, uint32_t action);
+
+#endif
