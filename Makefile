@@ -60,7 +60,7 @@ ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
 endif
 
-.PHONY: FORCE all tests check check-plain check-sanitize bench fuzz install uninstall clean
+.PHONY: FORCE all tests check check-plain check-report check-sanitize bench fuzz install uninstall clean
 all: $(LIBS) $(TOOL) $(EXAMPLES) $(AGENT)
 
 profiles/default.h: profiles/default.json profiles/embed.sh
@@ -245,12 +245,22 @@ bench: $(LIBS) $(TOOL) $(BENCH_PROGRAMS)
 
 tests: $(LIBS) $(TOOL) $(EXAMPLES) $(AGENT) $(TEST_PROGRAMS)
 
-# The suite twice: as built, then under AddressSanitizer and UBSan.
-check: check-plain check-sanitize
+# The suite twice: as built, then under AddressSanitizer and UBSan; between
+# them, the behaviour tests again with every confined program in report
+# mode, which must answer every call as enforcement does.
+check: check-plain check-report check-sanitize
 
 check-plain: tests
 	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) AUTOSECCOMP_SANITIZE=$(SANITIZE) \
 		$(PYTHON) -m pytest -q -rs tests
+
+REPORT_RUN_TESTS := tests/test_01_semantics.py tests/test_02_builtin.py tests/test_03_abi.py \
+                    tests/test_04_processes.py tests/test_09_fidelity.py
+check-report: tests
+	rm -f $(abspath $(BUILD))/report-run.log && install -m 666 /dev/null $(abspath $(BUILD))/report-run.log
+	AUTOSECCOMP_BUILD=$(abspath $(BUILD)) AUTOSECCOMP_TEST_REPORT=$(abspath $(BUILD))/report-run.log \
+		$(PYTHON) -m pytest -q -rs $(REPORT_RUN_TESTS)
+	@test -s $(abspath $(BUILD))/report-run.log && echo "report mode: $$(wc -l < $(abspath $(BUILD))/report-run.log) lines reported"
 
 check-sanitize:
 	$(MAKE) --no-print-directory BUILD=build-sanitize SANITIZE=1 check-plain

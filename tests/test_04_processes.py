@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import EPERM, BUILD, LIB, PROBE, SANITIZE, probe, run
+from conftest import EPERM, BUILD, LIB, PROBE, SANITIZE, not_in_report_runs, probe, run
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -76,6 +76,7 @@ def test_a_forged_marker_does_not_skip_the_filter(write_profile, tmp_path):
     assert os.path.exists(PROBE)
 
 
+@not_in_report_runs
 @pytest.mark.skipif(SANITIZE, reason="the sanitizers' runtime replaces malloc, which the count wraps")
 @pytest.mark.parametrize("variables", [0, 1000], ids=["short-environment", "long-environment"])
 def test_the_builtin_start_allocates_nothing(variables):

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, base_env, builtin_names, compile_filter,
-                      filter_check, needs_reference, needs_root, probe, runc_test1_profile, tool)
+                      filter_check, needs_reference, needs_root, not_in_report_runs, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
 from sample_profiles import argument_check_per_syscall, sparse_errnos
 from test_11_json import WILD_REFUSED
@@ -390,6 +390,7 @@ def installed_filter(argv, env, path):
         proc.wait()
 
 
+@not_in_report_runs
 @needs_root
 @pytest.mark.parametrize("kind", ["rewritten", "declined"])
 def test_the_library_installs_what_compile_writes(write_profile, tmp_path, kind):
@@ -410,6 +411,7 @@ def test_the_library_installs_what_compile_writes(write_profile, tmp_path, kind)
     assert len(list((tmp_path / "cache" / "autoseccomp").iterdir())) == 1
 
 
+@not_in_report_runs
 @needs_root
 @pytest.mark.parametrize("user, caps", [("nobody", []), (None, ALL_CAPS)], ids=["no-capabilities", "root"])
 def test_the_precompiled_builtin_is_the_program_compiled_at_run_time(tmp_path, user, caps):
@@ -426,6 +428,7 @@ def test_the_precompiled_builtin_is_the_program_compiled_at_run_time(tmp_path, u
     assert installed == fresh
 
 
+@not_in_report_runs
 @pytest.mark.skipif(not __import__("shutil").which("strace"), reason="strace is not installed")
 @pytest.mark.parametrize("profile, compiles", [("builtin", False), ("moby", True)])
 def test_the_builtin_start_up_skips_libseccomp(write_profile, tmp_path, profile, compiles):
@@ -439,6 +442,7 @@ def test_the_builtin_start_up_skips_libseccomp(write_profile, tmp_path, profile,
     assert ("memfd_create(" in trace.read_text()) == compiles
 
 
+@not_in_report_runs
 @pytest.mark.parametrize("profile, loaded", [("builtin", False), ("deny-mkdir", True)])
 def test_libseccomp_is_loaded_only_to_compile(write_profile, profile, loaded):
     """The shared object loads libseccomp when it compiles a profile, not
@@ -449,6 +453,7 @@ def test_libseccomp_is_loaded_only_to_compile(write_profile, profile, loaded):
     assert ("libseccomp" in r.stdout) == loaded
 
 
+@not_in_report_runs
 @needs_root
 @needs_reference
 def test_a_root_process_with_docker_s_capabilities_gets_a_container_s_filter(runc, tmp_path):
