@@ -44,7 +44,7 @@ DRIVER_OBJECTS := $(STAGE_OBJECTS) $(BUILD)/obj/scratch.o $(BUILD)/obj/precompil
                   $(BUILD)/obj/install.o $(BUILD)/obj/agent.o $(BUILD)/obj/environ.o $(BUILD)/obj/marker.o $(BUILD)/obj/apply.o $(BUILD)/obj/builtin.o \
                   $(BUILD)/obj/notify.o $(BUILD)/obj/explain.o $(BUILD)/obj/syscalls.o $(BUILD)/obj/supervisor.o
 OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/preload.o $(BUILD)/obj/api.o
-TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/disasm.o $(BUILD)/obj/readback.o $(BUILD)/obj/cli.o $(BUILD)/obj/cli-commands.o $(BUILD)/obj/cli-explain.o
+TOOL_OBJECTS := $(DRIVER_OBJECTS) $(BUILD)/obj/disasm.o $(BUILD)/obj/readback.o $(BUILD)/obj/cli.o $(BUILD)/obj/cli-commands.o $(BUILD)/obj/cli-explain.o $(BUILD)/obj/cli-record.o
 
 LIBS    := $(BUILD)/libautoseccomp.so $(BUILD)/libautoseccomp.a
 TOOL    := $(BUILD)/autoseccomp

@@ -18,12 +18,19 @@ enum as_notify_mode {
 };
 
 /* IN rewritten into RET: the same instructions, with the returns MODE
- * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.  The
+ * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.
+ * Ahead of them, the hand-off of the listener is let through: sendmsg on
+ * the socket whose fd install writes at RET->handoff_pc (program.h).  The
  * probe's answers (probe.h) at NATIVE_ARCH (a libseccomp token) are kept:
  * they are no call's decision, and a child must find the same answers.  A program that already has a listener
  * is refused, as one that returns its accumulator (never built here). */
 int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_notify_mode mode, struct as_bpf *ret,
 		      struct as_error *err);
+
+/* Whether IN allows sendmsg on NATIVE_ARCH whatever its arguments: where it
+ * does not, letting the hand-off through would let other calls through too,
+ * which report mode must not. */
+bool as_notify_handoff_allowed(const struct as_bpf *in, uint32_t native_arch);
 
 /* Whether MODE diverts ACTION (a SECCOMP_RET_* value, data included). */
 bool as_notify_diverts(enum as_notify_mode mode, uint32_t action);

@@ -32,6 +32,9 @@ struct as_bpf {
 	unsigned int stub_len; /* the ENOSYS stub's instructions, first in insns */
 	/* Where the listener goes, when flags has SECCOMP_FILTER_FLAG_NEW_LISTENER. */
 	struct as_listener listener;
+	/* 0, or the instruction that compares the socket the listener is handed
+	 * over on, which install fills in (bpf/notify.h). */
+	unsigned int handoff_pc;
 	struct sock_filter insns[BPF_MAXINSNS];
 };
 
@@ -49,12 +52,19 @@ struct as_program {
 	 * (start/supervisor.h), which comes first.  Both NULL otherwise. */
 	const struct as_listener *listener;
 	const struct as_supervision *supervision;
+	/* In a program whose denials go to the listener: where install writes
+	 * the hand-off socket's descriptor, so that the hand-off itself is let
+	 * through.  NULL otherwise. */
+	struct sock_filter *handoff;
 };
+
+/* What the hand-off comparison holds until install fills it in: no fd. */
+#define AS_HANDOFF_UNSET 0xffffffffu
 
 static inline struct as_program as_bpf_program(const struct as_bpf *bpf)
 {
 	return (struct as_program){bpf->insns, bpf->len, bpf->flags,
-				   bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER ? &bpf->listener : NULL, NULL};
+				   bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER ? &bpf->listener : NULL, NULL, NULL};
 }
 
 #endif

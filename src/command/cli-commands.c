@@ -83,6 +83,25 @@ int as_cli_load(const struct as_cli_options *opts, bool installed, struct as_cli
 	return r < 0 ? EXIT_FAILURE : 0;
 }
 
+int as_cli_load_text(const struct as_cli_options *opts, const char *name, const char *text, struct as_cli_profile *p)
+{
+	struct as_error err;
+	int r;
+
+	p->source = AS_SOURCE_NAMED(name);
+	p->source.kind = AS_SOURCE_FILE;
+	p->source.text = text;
+	p->source.len = strlen(text);
+	r = host_for(opts, p);
+	if (r != 0)
+		return r;
+	if (as_pipeline_optimized(&p->source, &p->pipeline, &err) < 0) {
+		as_cli_report(p, &err);
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
 __attribute__((format(printf, 3, 4))) static void warn(const struct as_cli_profile *p, unsigned int pos, const char *fmt, ...)
 {
 	size_t line, column;
@@ -262,19 +281,17 @@ static int compile_install(const struct as_cli_options *opts, struct as_cli_prof
 	return 0;
 }
 
-/* Where -o sends the output: standard output without it, or with "-". */
-static bool writes_stdout(const struct as_cli_options *opts)
+bool as_cli_writes_stdout(const struct as_cli_options *opts)
 {
 	return opts->output == NULL || strcmp(opts->output, "-") == 0;
 }
 
-static const char *output_name(const struct as_cli_options *opts)
+const char *as_cli_output_name(const struct as_cli_options *opts)
 {
-	return writes_stdout(opts) ? "standard output" : opts->output;
+	return as_cli_writes_stdout(opts) ? "standard output" : opts->output;
 }
 
-/* Reports errno's failure to write NAME; returns the exit status. */
-static int cannot_write(const char *name)
+int as_cli_cannot_write(const char *name)
 {
 	fprintf(stderr, "autoseccomp: %s: cannot write: %s\n", name, strerror(errno));
 	return EXIT_FAILURE;
@@ -282,7 +299,7 @@ static int cannot_write(const char *name)
 
 int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	bool to_stdout = writes_stdout(opts);
+	bool to_stdout = as_cli_writes_stdout(opts);
 	_cleanup_close_ int file = -1;
 	size_t size;
 	int fd, r;
@@ -298,7 +315,7 @@ int as_cli_compile(const struct as_cli_options *opts, struct as_cli_profile *p)
 	fd = to_stdout ? STDOUT_FILENO : (file = open(opts->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 	size = p->pipeline.bpf.len * sizeof(p->pipeline.bpf.insns[0]);
 	if (fd < 0 || write(fd, p->pipeline.bpf.insns, size) != (ssize_t)size)
-		return cannot_write(output_name(opts));
+		return as_cli_cannot_write(as_cli_output_name(opts));
 	return 0;
 }
 
@@ -316,7 +333,7 @@ int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p)
 		return EXIT_FAILURE;
 	}
 	if (fwrite(builtin.text, 1, builtin.len, stdout) != builtin.len || fflush(stdout) != 0)
-		return cannot_write("standard output");
+		return as_cli_cannot_write("standard output");
 	return 0;
 }
 
@@ -373,18 +390,18 @@ static void write_embedding(FILE *out, const struct as_cli_options *opts, const 
  * there would be a different profile.  The profile must load first. */
 int as_cli_embed(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	bool to_stdout = writes_stdout(opts);
+	bool to_stdout = as_cli_writes_stdout(opts);
 	FILE *out = stdout;
 	int r = as_cli_load(opts, true, p);
 
 	if (r != 0)
 		return r;
 	if (!to_stdout && (out = fopen(opts->output, "we")) == NULL)
-		return cannot_write(opts->output);
+		return as_cli_cannot_write(opts->output);
 	write_embedding(out, opts, &p->source);
 	r = ferror(out) ? EOF : 0;
 	if ((to_stdout ? fflush(out) : fclose(out)) != 0 || r != 0)
-		return cannot_write(output_name(opts));
+		return as_cli_cannot_write(as_cli_output_name(opts));
 	return 0;
 }
 

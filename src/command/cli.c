@@ -17,6 +17,7 @@ static const char usage_text[] =
 	"       autoseccomp dump PROFILE [--caps SET] [--kernel X.Y] [--plain]\n"
 	"       autoseccomp dump FILE.bpf | --pid PID\n"
 	"       autoseccomp exec [PROFILE] [--caps SET] [--report DEST] [--audit] -- COMMAND [ARG...]\n"
+	"       autoseccomp record [-o FILE] [--base PROFILE] [--append] [--caps SET] -- COMMAND [ARG...]\n"
 	"       autoseccomp show builtin\n"
 	"       autoseccomp embed PROFILE [--locked] [-o FILE.c]\n"
 	"       autoseccomp --help | --version\n"
@@ -30,7 +31,9 @@ static const char usage_text[] =
 	"--install (root): store the program in the system cache, for other users' starts.\n"
 	"--plain: libseccomp's program with runc's ENOSYS stub, not the smaller equivalent one installed.\n"
 	"--report: name every call the profile denies, on DEST: stderr, syslog or an absolute path.\n"
-	"--audit: deny nothing, and report what the profile would deny (to stderr without --report).\n";
+	"--audit: deny nothing, and report what the profile would deny (to stderr without --report).\n"
+	"--base: record only what PROFILE does not allow, and write PROFILE with a rule for it.\n"
+	"--append: add this run to the profile -o names, which an earlier run wrote.\n";
 
 int as_cli_usage_error(const char *fmt, ...)
 {
@@ -70,7 +73,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--caps", offsetof(struct as_cli_options, caps)},	{"--arch", offsetof(struct as_cli_options, arch)},
 		{"--kernel", offsetof(struct as_cli_options, kernel)}, {"-o", offsetof(struct as_cli_options, output)},
 		{"--output", offsetof(struct as_cli_options, output)}, {"--pid", offsetof(struct as_cli_options, pid)},
-		{"--report", offsetof(struct as_cli_options, report)},
+		{"--report", offsetof(struct as_cli_options, report)}, {"--base", offsetof(struct as_cli_options, base)},
 	};
 
 	static const struct option_field flags[] = {
@@ -78,7 +81,7 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 		{"--quiet", offsetof(struct as_cli_options, quiet)}, {"-q", offsetof(struct as_cli_options, quiet)},
 		{"--help", offsetof(struct as_cli_options, help)},   {"-h", offsetof(struct as_cli_options, help)},
 		{"--install", offsetof(struct as_cli_options, install)}, {"--locked", offsetof(struct as_cli_options, locked)},
-		{"--audit", offsetof(struct as_cli_options, audit)},
+		{"--audit", offsetof(struct as_cli_options, audit)}, {"--append", offsetof(struct as_cli_options, append)},
 	};
 
 	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
@@ -100,14 +103,17 @@ static int parse_option(int argc, char **argv, int *i, struct as_cli_options *op
 
 static int parse_args(int argc, char **argv, struct as_cli_options *opts)
 {
-	bool exec = strcmp(opts->command, "exec") == 0;
+	/* exec and record run a command, after "--". */
+	bool exec = strcmp(opts->command, "exec") == 0 || strcmp(opts->command, "record") == 0;
 	int positional = 0;
 
 	for (int i = 2; i < argc; i++) {
 		if (exec && strcmp(argv[i], "--") == 0) {
 			opts->words = argv + i + 1;
 			opts->word_count = argc - i - 1;
-			return opts->word_count > 0 ? 0 : as_cli_usage_error("%s needs a command after --", "exec");
+			if (strcmp(opts->command, "record") == 0 && opts->profile != NULL)
+				return as_cli_usage_error("record takes no PROFILE: give --base PROFILE");
+			return opts->word_count > 0 ? 0 : as_cli_usage_error("%s needs a command after --", opts->command);
 		}
 		/* A syscall argument may be negative: only PROFILE and options before it are options. */
 		if (argv[i][0] == '-' && argv[i][1] != '\0' && !(positional > 1 && argv[i][1] >= '0' && argv[i][1] <= '9')) {
@@ -128,7 +134,7 @@ static int parse_args(int argc, char **argv, struct as_cli_options *opts)
 	if (opts->help)
 		return 0;
 	if (exec)
-		return as_cli_usage_error("%s needs -- COMMAND", "exec");
+		return as_cli_usage_error("%s needs -- COMMAND", opts->command);
 	if (opts->pid != NULL)
 		return opts->profile == NULL && strcmp(opts->command, "dump") == 0
 			       ? 0
@@ -144,7 +150,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{"check", as_cli_check}, {"explain", as_cli_explain}, {"compile", as_cli_compile},
 		{"dump", as_cli_dump},	 {"exec", as_cli_exec},	      {"show", as_cli_show},
-		{"embed", as_cli_embed},
+		{"embed", as_cli_embed}, {"record", as_cli_record},
 	};
 	static struct as_cli_profile profile;
 	struct as_cli_options opts = {0};

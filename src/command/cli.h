@@ -1,6 +1,6 @@
 /* The autoseccomp command: cli.c reads the command line and dispatches;
  * cli-commands.c runs check, compile, dump and exec; cli-explain.c runs
- * explain.  Each command returns its exit status. */
+ * explain; cli-record.c runs record.  Each command returns its exit status. */
 #ifndef AS_CLI_H
 #define AS_CLI_H
 
@@ -24,6 +24,7 @@ struct as_cli_options {
 	const char *kernel;
 	const char *pid; /* dump: the process whose filters to read back */
 	const char *report; /* exec: where denials are reported (supervisor.h) */
+	const char *base;   /* record: the profile whose denials are recorded */
 	bool json;
 	bool plain; /* libseccomp's program with runc's stub, not the smaller one installed */
 	bool quiet; /* check: no warnings, no summary; the status tells */
@@ -31,6 +32,7 @@ struct as_cli_options {
 	bool install; /* compile: into root's system cache, for other users' starts */
 	bool locked;  /* embed: AUTOSECCOMP_EMBED_LOCKED */
 	bool audit;   /* exec: deny nothing, report what would be denied */
+	bool append;  /* record: add to the profile -o names */
 	char **words; /* what follows PROFILE: a syscall and its arguments, or exec's command */
 	int word_count;
 };
@@ -54,6 +56,16 @@ __attribute__((format(printf, 1, 2))) int as_cli_usage_error(const char *fmt, ..
  * or the exit status, the error reported. */
 int as_cli_load(const struct as_cli_options *opts, bool installed, struct as_cli_profile *p);
 
+/* Where -o sends the output: standard output without it, or with "-". */
+bool as_cli_writes_stdout(const struct as_cli_options *opts);
+const char *as_cli_output_name(const struct as_cli_options *opts);
+
+/* Report errno's failure to write NAME; returns the exit status. */
+int as_cli_cannot_write(const char *name);
+
+/* The same for the profile TEXT, called NAME, to the program installed. */
+int as_cli_load_text(const struct as_cli_options *opts, const char *name, const char *text, struct as_cli_profile *p);
+
 /* Print ERR on standard error, located in P's profile where no stage did. */
 void as_cli_report(const struct as_cli_profile *p, struct as_error *err);
 
@@ -64,5 +76,6 @@ int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_explain(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_show(const struct as_cli_options *opts, struct as_cli_profile *p);
 int as_cli_embed(const struct as_cli_options *opts, struct as_cli_profile *p);
+int as_cli_record(const struct as_cli_options *opts, struct as_cli_profile *p);
 
 #endif

@@ -111,3 +111,23 @@ void as_agent_close(struct as_agent *agent)
 		close(agent->sock);
 	agent->sock = -1;
 }
+
+int as_agent_receive(int conn)
+{
+	char message[AS_AGENT_MESSAGE_SIZE];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {message, sizeof(message)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *cmsg;
+	int fd = -1;
+
+	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) <= 0 || (cmsg = CMSG_FIRSTHDR(&msg)) == NULL ||
+	    cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+	return fd;
+}

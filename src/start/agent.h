@@ -43,6 +43,11 @@ int as_agent_hand_over(struct as_agent *agent, int listener_fd, struct as_error 
 
 void as_agent_close(struct as_agent *agent);
 
+/* The agent's side, for autoseccomp's own agents (the supervisor, record):
+ * the listener one message on CONN carries, or -1.  The message itself is
+ * not read: they started the process it describes. */
+int as_agent_receive(int conn);
+
 #define _cleanup_agent_ __attribute__((cleanup(as_agent_close)))
 
 #endif

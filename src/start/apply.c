@@ -96,6 +96,10 @@ static int supervised_program_for(const struct as_apply_options *options, struct
 		ws->explained = ws->pipeline.bpf;
 		r = as_pipeline_optimized(source, &ws->pipeline, err);
 	}
+	if (r == 0 && mode == AS_NOTIFY_REPORT && !as_notify_handoff_allowed(&ws->pipeline.bpf, host->native_arch))
+		r = as_error_set(err, -EBUSY, AS_NO_POSITION,
+				 "report mode hands the listener to its supervisor with sendmsg, which the profile "
+				 "does not allow for every call");
 	if (r == 0)
 		r = as_notify_denials(&ws->pipeline.bpf, host->native_arch, mode, &ws->diverted, err);
 	if (r < 0)
@@ -111,6 +115,7 @@ static int supervised_program_for(const struct as_apply_options *options, struct
 	*ret = as_bpf_program(&ws->diverted);
 	ret->listener = NULL;
 	ret->supervision = &ws->supervision;
+	ret->handoff = &ws->diverted.insns[ws->diverted.handoff_pc];
 	return 0;
 }
 

@@ -261,7 +261,7 @@ bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key,
 	if (n <= 0 || !entry_valid(entry, key, (size_t)n))
 		return false;
 	*ret = (struct as_program){(const struct sock_filter *)(entry->bytes + sizeof(struct as_cache_entry_header)),
-				   entry->header.len, entry->header.flags, entry_listener(entry), NULL};
+				   entry->header.len, entry->header.flags, entry_listener(entry), NULL, NULL};
 	return true;
 }
 

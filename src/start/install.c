@@ -51,6 +51,8 @@ int as_install(const struct as_program *program, const struct as_host *host, str
 		if (r < 0)
 			return (int)r;
 		flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+		if (program->handoff != NULL)
+			program->handoff->k = (uint32_t)agent.sock;
 	}
 	/* The kernel lets only a process with CAP_SYS_ADMIN, or with
 	 * no_new_privs, install a filter. */

@@ -14,7 +14,7 @@ bool as_precompiled_find(const struct as_host *host, struct as_program *ret)
 		if ((host->permitted & precompiled_caps_mask) != p->caps)
 			continue;
 		/* precompile refuses a built-in profile whose filter has a listener. */
-		*ret = (struct as_program){p->insns, p->len, p->flags, NULL, NULL};
+		*ret = (struct as_program){p->insns, p->len, p->flags, NULL, NULL, NULL};
 		return true;
 	}
 	return false;

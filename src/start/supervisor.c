@@ -218,26 +218,6 @@ static void summarise(const struct supervisor *sv)
 	}
 }
 
-static int receive_listener(int sock)
-{
-	char message[AS_AGENT_MESSAGE_SIZE];
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = {message, sizeof(message)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			     .msg_controllen = sizeof(control.buf)};
-	struct cmsghdr *cmsg;
-	int fd = -1;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0 || (cmsg = CMSG_FIRSTHDR(&msg)) == NULL ||
-	    cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -1;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
-	return fd;
-}
-
 /* None of the program's files, so that a pipe it closes is closed: only
  * SOCK and OUT stay. */
 static void keep_only(int sock, int out)
@@ -267,7 +247,7 @@ static _Noreturn void supervise(const struct as_supervision *s, int sock, int ou
 	keep_only(sock, out);
 	if (out < 0)
 		openlog("autoseccomp", 0, LOG_USER);
-	listener = receive_listener(sock);
+	listener = as_agent_receive(sock);
 	close(sock);
 	for (;;) {
 		struct pollfd p = {listener, POLLIN, 0};
