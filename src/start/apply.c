@@ -188,12 +188,15 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 	}
 	if (r == 0 && options->report != NULL)
 		r = as_report_destination_check(options->report, err);
-	if (r == 0 && supervised(options)) {
+	if (r == 0)
+		r = program_for(options, &source, &host, &program, err);
+	/* A child finds its parent's filter in force as it would without
+	 * reports (the diverted program answers the probe as the plain one),
+	 * and then compiles nothing more. */
+	if (r == 0 && supervised(options) && !as_marker_in_force(&program, &host, options->trust_marker)) {
 		r = supervised_program_for(options, &source, &host, &program, err);
 		if (r == -EBUSY)
 			r = unsupervised(options, &source, err, &program);
-	} else if (r == 0) {
-		r = program_for(options, &source, &host, &program, err);
 	}
 	if (r == 0 && options->vet != NULL)
 		r = options->vet(&program, &host, options->vet_context, err);

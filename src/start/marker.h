@@ -29,6 +29,10 @@ struct as_marker {
  * and ENV; when TRUST_MARKER, skip the install where the inherited marker
  * names PROGRAM's answers and the kernel gives them.  On failure the
  * environment is as it was. */
+/* Whether PROGRAM is in force already, as the marker says and the kernel
+ * confirms (only where TRUST_MARKER). */
+bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker);
+
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
 		      struct as_marker *marker, struct as_environ *env, struct as_error *err);
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -87,6 +88,44 @@ def row(name, result, base=None):
         over = median([t - b for t, b in zip(times, base[1])])
         extra = f"{over:+9.0f} {pages - base[0]:+6.0f}"
     print(f"  {name:<68} {median(times):9.0f} {min(times):8.0f}-{max(times):<8.0f} {extra} {pages:6.0f}")
+
+
+def build_seconds(argv, build_dir, **env):
+    """Seconds for `make -j2` of this project into BUILD_DIR, run by ARGV."""
+    shutil.rmtree(build_dir, ignore_errors=True)
+    started = time.monotonic()
+    r = subprocess.run([*map(str, argv), "make", "-s", "-j2", "-C", ROOT, f"BUILD={build_dir}", "all"],
+                       env=dict(BASE_ENV, **env), capture_output=True)
+    return time.monotonic() - started if r.returncode == 0 else None
+
+
+def builds(work):
+    """A real build under each mode, rounds alternating: audit against
+    enforcement, and record against strace, the tool used for it today."""
+    out = work / "build"
+    cases = [("enforced (built-in, preloaded)", [], {"LD_PRELOAD": str(LIB)}),
+             ("audit mode", [], {"LD_PRELOAD": str(LIB), "AUTOSECCOMP_MODE": "audit"}),
+             ("record, every call", [TOOL, "record", "-o", work / "rec.json", "--"], {}),
+             ("record --base builtin", [TOOL, "record", "--base", "builtin", "-o", work / "rec2.json", "--"], {}),
+             ("strace -f -qq -o /dev/null", ["strace", "-f", "-qq", "-o", "/dev/null"], {}),
+             ("no filter", [], {})]
+    if not shutil.which("strace"):
+        cases = [c for c in cases if not c[0].startswith("strace")]
+    times = {name: [] for name, _, _ in cases}
+    for _ in range(int(os.environ.get("BENCH_BUILD_ROUNDS", "3"))):
+        for name, argv, env in cases:
+            times[name].append(build_seconds(argv, out, **env))
+    shutil.rmtree(out, ignore_errors=True)
+    print()
+    print(f"  {'make -j2 of this project (s)':<50} {'median':>9} {'min-max':>15} {'/ enforced':>11}")
+    enforced = [t for t in times["enforced (built-in, preloaded)"] if t]
+    for name, _, _ in cases:
+        runs = [t for t in times[name] if t]
+        if not runs or not enforced:
+            print(f"  {name:<50} {'(failed)':>9}")
+            continue
+        ratio = median([t / e for t, e in zip(times[name], times["enforced (built-in, preloaded)"]) if t and e])
+        print(f"  {name:<50} {median(runs):9.2f} {min(runs):7.2f}-{max(runs):<7.2f} {ratio:11.2f}")
 
 
 def main():
@@ -194,6 +233,7 @@ def main():
              ("one-instruction allow filter", [T / "bench-syscall", "allow1"], {}),
              ("two instructions, reading an argument", [T / "bench-syscall", "args2"], {}),
              ("built-in filter", [T / "bench-syscall"], {"LD_PRELOAD": str(LIB)}),
+             ("built-in, report mode", [T / "bench-syscall"], {"LD_PRELOAD": str(LIB), "AUTOSECCOMP_REPORT": "/dev/null"}),
              ("built-in, after 1 nested exec", [T / "bench-syscall", "chain", "1"], {"LD_PRELOAD": str(LIB)}),
              ("built-in, after 30 nested execs", [T / "bench-syscall", "chain", "30"], {"LD_PRELOAD": str(LIB)})]
     samples = {name: [] for name, _, _ in cases}
@@ -208,9 +248,12 @@ def main():
         print(f"  {name:<38} {r.get('getppid', 0):10.1f} {r.get('personality', 0):12.1f} {r.get('denied', 0):10.1f}")
     # Ratios round by round, then their median: both sides of each ratio ran
     # within seconds of each other.
-    for label, under in (("ratio built-in / one-instruction", "one-instruction allow filter"),
-                         ("ratio built-in / two instructions", "two instructions, reading an argument")):
-        pairs = [(b, u) for b, u in zip(samples["built-in filter"], samples[under]) if b and u]
+    for label, over, under in (("ratio built-in / one-instruction", "built-in filter", "one-instruction allow filter"),
+                               ("ratio built-in / two instructions", "built-in filter",
+                                "two instructions, reading an argument"),
+                               ("ratio report mode / built-in (target 1.02)", "built-in, report mode",
+                                "built-in filter")):
+        pairs = [(b, u) for b, u in zip(samples[over], samples[under]) if b and u]
         if pairs:
             ratio = {k: median([b[k] / u[k] for b, u in pairs]) for k in ("getppid", "personality", "denied")}
             print(f"  {label:<38} {ratio['getppid']:10.2f} {ratio['personality']:12.2f} {ratio['denied']:10.2f}")
@@ -230,6 +273,8 @@ def main():
         typical, low, high = (float(x) for x in out.stdout.split()) if out.returncode == 0 else (0, 0, 0)
         print(f"  {name:<50} {s.get('instructions', 0):12d} {s.get('longest', 0):13d} {typical:12.0f} "
               f"{low:7.0f}-{high:<7.0f}")
+
+    builds(work)
 
     print()
     print(f"  heap allocations by the library before main: built-in start "
