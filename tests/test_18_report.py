@@ -322,3 +322,14 @@ def test_report_mode_answers_exactly_as_enforcement(name, user):
         arg0 = int(line.split(" (0x")[1].split(",")[0], 16)
         call = next(i for i, c in enumerate(FIDELITY_CALLS) if c[0] == int(g[4]) and (c[1:2] or [0])[0] == arg0)
         assert ERRNOS[g[6].split("(")[1].rstrip(")")] == enforced.calls[call][2], (line, enforced.calls[call])
+
+
+def test_a_program_cannot_write_lines_into_the_report(write_profile):
+    # Its name is its own to choose (prctl PR_SET_NAME), newlines included.
+    script = ("import ctypes, os\n"
+              "ctypes.CDLL(None).prctl(15, b'x\\nautoseccomp: 1', 0, 0, 0)\n"
+              "os.getppid()\n")
+    r = run(["/usr/bin/python3", "-c", script], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
+    assert r.returncode == 0, r
+    [line] = r.stderr.splitlines()
+    assert "(x?autoseccomp:?1): getppid(2)" in line, r

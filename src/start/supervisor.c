@@ -19,6 +19,7 @@
 
 #include "explain.h"
 #include "fnv.h"
+#include "scratch.h"
 #include "syscalls.h"
 
 #define X32_SYSCALL_BIT 0x40000000u
@@ -132,6 +133,11 @@ static void read_comm(pid_t pid, char *buf, size_t size)
 	else if (buf[n - 1] == '\n')
 		n--;
 	buf[n] = '\0';
+	/* The program names itself: it must not write lines of its own into
+	 * the report, nor move a terminal's cursor. */
+	for (ssize_t i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f || buf[i] == ' ')
+			buf[i] = '?';
 }
 
 /* "keyctl(2) x86_64 nr 250 (0x0, 0xfffffffd, 0x0, ...) -> SCMP_ACT_ERRNO(EPERM), rule at x.json:12:5" */
@@ -235,11 +241,15 @@ static void keep_only(int sock, int out)
 
 static _Noreturn void supervise(const struct as_supervision *s, int sock, int out)
 {
-	/* Large: in .bss of the fork, not on its stack. */
-	static struct supervisor sv;
+	/* Large, and mapped only here: in the library's .bss every process it
+	 * is loaded into would map it at start-up. */
+	struct supervisor *sv = as_scratch(sizeof(*sv));
 	int listener;
 
-	sv = (struct supervisor){.s = s, .out = out};
+	if (sv == NULL)
+		_exit(1); /* the listener is never taken: the calls fail with ENOSYS */
+	sv->s = s;
+	sv->out = out;
 	setsid();
 	prctl(PR_SET_NAME, "autoseccomp-sv", 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -257,12 +267,12 @@ static _Noreturn void supervise(const struct as_supervision *s, int sock, int ou
 		if (p.revents & POLLIN) {
 			memset(&req, 0, sizeof(req));
 			if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
-				answer(&sv, listener, &req);
+				answer(sv, listener, &req);
 		} else if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) {
 			break; /* the last process under the filter has gone */
 		}
 	}
-	summarise(&sv);
+	summarise(sv);
 	_exit(0);
 }
 
