@@ -332,4 +332,4 @@ def test_a_program_cannot_write_lines_into_the_report(write_profile):
     r = run(["/usr/bin/python3", "-c", script], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.returncode == 0, r
     [line] = r.stderr.splitlines()
-    assert "(x?autoseccomp:?1): getppid(2)" in line, r
+    assert "(x?autoseccomp:?): getppid(2)" in line, r  # 15 bytes: the kernel cuts the name there
