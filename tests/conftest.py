@@ -6,6 +6,8 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,39 @@ def docker_allow_names():
     """The names of the built-in profile's main ALLOW block: enough for any
     ordinary program, the probe included."""
     return list(builtin_rules()[0]["names"])
+
+
+@pytest.fixture
+def shared_dir():
+    """A directory uid 65534 can use too: for sockets, logs and profiles of
+    tests that run programs as either user."""
+    path = Path(tempfile.mkdtemp(prefix="autoseccomp-test-"))
+    path.chmod(0o777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def write_shared_profile(shared_dir):
+    """Write a profile (a dict) where uid 65534 can read it; return its path."""
+    counter = [0]
+
+    def write(content):
+        counter[0] += 1
+        path = shared_dir / f"profile{counter[0]}.json"
+        path.write_text(json.dumps(content, indent=1))
+        path.chmod(0o644)
+        return path
+
+    return write
+
+
+def wait_until(predicate, what, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import (BUILD, ENOSYS, LIB, NOBODY, PROBE, PROBE_STATIC, SANITIZE, TOOL, base_env, needs_root,
-                      probe, run, tool)
+                      probe, run, tool, wait_until)
 
 AGENT = BUILD / "examples" / "seccomp-agent"
 ENOMEDIUM = 123  # the errno runc's own agent test answers chmod with
@@ -33,38 +32,6 @@ def notify_profile(socket_path, metadata="bar", names=NOTIFIED, **extra):
     return profile
 
 
-@pytest.fixture
-def shared_dir():
-    """A directory uid 65534 can use too: for the agent's socket and log."""
-    path = Path(tempfile.mkdtemp(prefix="autoseccomp-notify-"))
-    path.chmod(0o777)
-    yield path
-    subprocess.run(["rm", "-rf", str(path)], check=False)
-
-
-@pytest.fixture
-def write_profile(shared_dir):
-    """Profiles where uid 65534 can read them."""
-    counter = [0]
-
-    def write(content):
-        counter[0] += 1
-        path = shared_dir / f"profile{counter[0]}.json"
-        path.write_text(json.dumps(content))
-        path.chmod(0o644)
-        return path
-
-    return write
-
-
-def wait_for(predicate, what, seconds=10):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 class Agent:
     """examples/seccomp-agent on SOCKET, as USER: fails mkdir with ENOMEDIUM
     and returns PPID from getppid."""
@@ -77,7 +44,7 @@ class Agent:
         if user == "nobody":
             argv = NOBODY + argv
         self.proc = subprocess.Popen(argv, env=base_env())
-        wait_for(self.socket.exists, "the agent's socket")
+        wait_until(self.socket.exists, "the agent's socket")
 
     def lines(self):
         return self.log.read_text().splitlines() if self.log.exists() else []
@@ -112,10 +79,10 @@ def assert_decided_by_agent(r):
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_the_agent_decides_the_notified_calls(agent, shared_dir, write_profile, user):
+def test_the_agent_decides_the_notified_calls(agent, shared_dir, write_shared_profile, user):
     a = agent(user)
     target = shared_dir / "made"
-    r = probe(["mkdir", target], ["syscall", 110], ["syscall", 39], profile=write_profile(notify_profile(a.socket)),
+    r = probe(["mkdir", target], ["syscall", 110], ["syscall", 39], profile=write_shared_profile(notify_profile(a.socket)),
               user=user)
     assert_decided_by_agent(r)
     assert not target.exists()
@@ -128,21 +95,21 @@ def test_the_agent_decides_the_notified_calls(agent, shared_dir, write_profile, 
     assert a.calls() == [f"{pid} mkdir -> errno {ENOMEDIUM}", f"{pid} getppid -> {PPID}"]
 
 
-def test_calls_the_agent_lets_through_run(agent, shared_dir, write_profile):
+def test_calls_the_agent_lets_through_run(agent, shared_dir, write_shared_profile):
     # The agent answers a notified call it has no rule for with "continue".
     a = agent()
     target = shared_dir / "made"
     profile = notify_profile(a.socket, names=["mkdir", "mkdirat", "rmdir"])
-    r = probe(["mkdir", target], ["syscall", 84, f"@{target}"], profile=write_profile(profile))
+    r = probe(["mkdir", target], ["syscall", 84, f"@{target}"], profile=write_shared_profile(profile))
     assert r.calls[0] == ("mkdir", -1, ENOMEDIUM), r
     assert r.calls[1][1:] == (-1, 2), r  # rmdir ran and found nothing: ENOENT
     assert a.calls()[1].endswith("rmdir -> continue")
 
 
-def test_metadata_is_optional_and_escaped(agent, write_profile):
+def test_metadata_is_optional_and_escaped(agent, write_shared_profile):
     a = agent()
-    probe(["syscall", 110], profile=write_profile(notify_profile(a.socket, metadata=None)))
-    probe(["syscall", 110], profile=write_profile(notify_profile(a.socket, metadata='a"b\\c\n\u00e9')))
+    probe(["syscall", 110], profile=write_shared_profile(notify_profile(a.socket, metadata=None)))
+    probe(["syscall", 110], profile=write_shared_profile(notify_profile(a.socket, metadata='a"b\\c\n\u00e9')))
     first, second = a.messages()
     assert "metadata" not in first
     assert second["metadata"] == 'a"b\\c\n\u00e9'
@@ -150,87 +117,87 @@ def test_metadata_is_optional_and_escaped(agent, write_profile):
 
 @pytest.mark.skipif(SANITIZE, reason="static programs are built without the sanitizers")
 @pytest.mark.parametrize("user", USERS)
-def test_a_static_program(agent, write_profile, shared_dir, user):
+def test_a_static_program(agent, write_shared_profile, shared_dir, user):
     a = agent(user)
     r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], program=PROBE_STATIC, preload=False,
-              profile=write_profile(notify_profile(a.socket)), user=user)
+              profile=write_shared_profile(notify_profile(a.socket)), user=user)
     assert_decided_by_agent(r)
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_the_command_hands_the_listener_over(agent, write_profile, shared_dir, user):
+def test_the_command_hands_the_listener_over(agent, write_shared_profile, shared_dir, user):
     a = agent(user)
-    r = run([TOOL, "exec", write_profile(notify_profile(a.socket)), "--", PROBE, "mkdir", shared_dir / "made", "--",
+    r = run([TOOL, "exec", write_shared_profile(notify_profile(a.socket)), "--", PROBE, "mkdir", shared_dir / "made", "--",
              "syscall", 110], preload=False, user=user)
     assert_decided_by_agent(r)
     assert len(a.messages()) == 1
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_a_child_that_clears_its_environment_is_still_decided(agent, write_profile, shared_dir, user):
+def test_a_child_that_clears_its_environment_is_still_decided(agent, write_shared_profile, shared_dir, user):
     a = agent(user)
     r = probe(["exec", "/usr/bin/env", "-i", PROBE, "mkdir", shared_dir / "made", "--", "syscall", 110],
-              profile=write_profile(notify_profile(a.socket)), user=user)
+              profile=write_shared_profile(notify_profile(a.socket)), user=user)
     assert r.stdout.count("main\n") == 2, r
     assert r.calls == [("mkdir", -1, ENOMEDIUM), ("syscall", PPID, 0)], r
     # One listener, handed over once: the child has no constructor of its own.
     assert len(a.messages()) == 1 and len(a.calls()) == 2
 
 
-def test_a_child_that_keeps_the_preload_shares_the_filter(agent, write_profile, shared_dir):
+def test_a_child_that_keeps_the_preload_shares_the_filter(agent, write_shared_profile, shared_dir):
     a = agent()
     r = probe(["exec", PROBE, "mkdir", shared_dir / "made", "--", "status"],
-              profile=write_profile(notify_profile(a.socket)))
+              profile=write_shared_profile(notify_profile(a.socket)))
     assert r.calls == [("mkdir", -1, ENOMEDIUM)], r
     # The marker showed the same filter in force: no second filter, no second listener.
     assert r.status["Seccomp_filters"] == 1, r
     assert len(a.messages()) == 1
 
 
-def test_a_thread_started_before_the_constructor_is_decided(agent, write_profile, shared_dir):
+def test_a_thread_started_before_the_constructor_is_decided(agent, write_shared_profile, shared_dir):
     a = agent()
     target = shared_dir / "from-thread"
-    r = probe(["release-early-thread"], profile=write_profile(notify_profile(a.socket)),
+    r = probe(["release-early-thread"], profile=write_shared_profile(notify_profile(a.socket)),
               extra_preload=[BUILD / "tests" / "libearly-thread.so"], env={"EARLY_THREAD_DIR": target})
     assert r.returncode == 0, r
     assert f"now-seccomp=2 mkdir ret=-1 errno={ENOMEDIUM}" in r.stdout, r
     assert not target.exists()
 
 
-def test_the_program_does_not_keep_the_listener(agent, write_profile):
+def test_the_program_does_not_keep_the_listener(agent, write_shared_profile):
     # With the listener, one thread could answer another's notifications.
     a = agent()
-    r = run(["ls", "-l", "/proc/self/fd/"], profile=write_profile(notify_profile(a.socket)))
+    r = run(["ls", "-l", "/proc/self/fd/"], profile=write_shared_profile(notify_profile(a.socket)))
     assert r.returncode == 0, r
     links = [line.split("-> ")[1] for line in r.stdout.splitlines() if "->" in line]
     assert len(links) == 4 and not any("seccomp" in link or "socket" in link for link in links), r
 
 
-def test_a_child_asking_for_another_agent_is_refused(agent, write_profile, shared_dir):
+def test_a_child_asking_for_another_agent_is_refused(agent, write_shared_profile, shared_dir):
     # The kernel allows one listener per filter chain: never two agents, and never a silent fallback.
     first, second = agent(name="first"), agent(name="second")
-    child_profile = write_profile(notify_profile(second.socket))
+    child_profile = write_shared_profile(notify_profile(second.socket))
     r = probe(["exec", "/usr/bin/env", f"SECCOMP_PROFILE={child_profile}", PROBE, "mkdir", shared_dir / "made"],
-              profile=write_profile(notify_profile(first.socket)))
+              profile=write_shared_profile(notify_profile(first.socket)))
     assert r.returncode == 125 and r.stdout == "main\n", r
     assert r.stderr.endswith("cannot install the filter: a filter in force already has a listener (a seccomp "
                              "agent's, or report or audit mode's), and the kernel allows one\n"), r
     assert not (shared_dir / "made").exists()
 
 
-def test_listener_path_without_a_notify_rule_is_ignored(write_profile, tmp_path):
+def test_listener_path_without_a_notify_rule_is_ignored(write_shared_profile, tmp_path):
     # As runc ignores it: no agent is asked for, however it is named.
     for path in ["/nonexistent/agent.sock", "@abstract", ""]:
         profile = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": path, "listenerMetadata": "x",
                    "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}
-        r = probe(["mkdir", tmp_path / "made"], profile=write_profile(profile))
+        r = probe(["mkdir", tmp_path / "made"], profile=write_shared_profile(profile))
         assert r.returncode == 0 and r.errnos == [1], r
 
 
-def test_a_notify_rule_dropped_on_this_host_asks_for_no_agent(write_profile, tmp_path):
+def test_a_notify_rule_dropped_on_this_host_asks_for_no_agent(write_shared_profile, tmp_path):
     profile = notify_profile("/nonexistent/agent.sock")
     profile["syscalls"][0]["includes"] = {"arches": ["s390x"]}
-    r = probe(["mkdir", tmp_path / "made"], profile=write_profile(profile))
+    r = probe(["mkdir", tmp_path / "made"], profile=write_shared_profile(profile))
     assert r.returncode == 0 and r.errnos == [0], r
 
 
@@ -239,17 +206,17 @@ def assert_refused(r, message):
     assert r.stderr.count("\n") == 1 and message in r.stderr, r
 
 
-def test_no_agent_listening_is_refused(write_profile, shared_dir):
+def test_no_agent_listening_is_refused(write_shared_profile, shared_dir):
     path = shared_dir / "none.sock"
-    r = probe(["mkdir", shared_dir / "made"], profile=write_profile(notify_profile(path)))
+    r = probe(["mkdir", shared_dir / "made"], profile=write_shared_profile(notify_profile(path)))
     assert_refused(r, f"cannot connect to the seccomp agent at {path}: No such file or directory")
     # A socket nobody accepts on.
     bound = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     bound.bind(str(path))
     try:
-        r = probe(["mkdir", shared_dir / "made"], profile=write_profile(notify_profile(path)))
+        r = probe(["mkdir", shared_dir / "made"], profile=write_shared_profile(notify_profile(path)))
         assert_refused(r, f"cannot connect to the seccomp agent at {path}: Connection refused")
-        r = run([TOOL, "exec", write_profile(notify_profile(path)), "--", PROBE], preload=False)
+        r = run([TOOL, "exec", write_shared_profile(notify_profile(path)), "--", PROBE], preload=False)
         assert_refused(r, "Connection refused")
     finally:
         bound.close()
@@ -285,18 +252,18 @@ def misbehaving_agent(mode, path):
     return proc
 
 
-def probe_under_misbehaving_agent(mode, write_profile, shared_dir):
+def probe_under_misbehaving_agent(mode, write_shared_profile, shared_dir):
     path = shared_dir / f"{mode}.sock"
     a = misbehaving_agent(mode, path)
     try:
-        return probe(["mkdir", shared_dir / "made"], ["syscall", 110], profile=write_profile(notify_profile(path)))
+        return probe(["mkdir", shared_dir / "made"], ["syscall", 110], profile=write_shared_profile(notify_profile(path)))
     finally:
         a.kill()
         a.wait()
 
 
-def test_an_agent_that_closes_the_connection(write_profile, shared_dir):
-    r = probe_under_misbehaving_agent("close", write_profile, shared_dir)
+def test_an_agent_that_closes_the_connection(write_shared_profile, shared_dir):
+    r = probe_under_misbehaving_agent("close", write_shared_profile, shared_dir)
     # Whether the send saw the closed connection or the listener was
     # dropped with it, no notified call ran.
     if r.returncode == 125:
@@ -306,17 +273,17 @@ def test_an_agent_that_closes_the_connection(write_profile, shared_dir):
     assert not (shared_dir / "made").exists()
 
 
-def test_an_agent_that_drops_the_listener(write_profile, shared_dir):
-    r = probe_under_misbehaving_agent("drop", write_profile, shared_dir)
+def test_an_agent_that_drops_the_listener(write_shared_profile, shared_dir):
+    r = probe_under_misbehaving_agent("drop", write_shared_profile, shared_dir)
     assert r.calls == [("mkdir", -1, ENOSYS), ("syscall", -1, ENOSYS)], r
     assert not (shared_dir / "made").exists()
 
 
-def test_an_agent_that_never_answers_then_dies(write_profile, shared_dir):
+def test_an_agent_that_never_answers_then_dies(write_shared_profile, shared_dir):
     path = shared_dir / "silent.sock"
     a = misbehaving_agent("hold", path)
     env = base_env()
-    env.update(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_profile(notify_profile(path))))
+    env.update(LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_shared_profile(notify_profile(path))))
     program = subprocess.Popen([str(PROBE), "mkdir", str(shared_dir / "made")], env=env, stdout=subprocess.PIPE,
                                text=True)
     try:
@@ -336,21 +303,21 @@ def test_an_agent_that_never_answers_then_dies(write_profile, shared_dir):
     assert not (shared_dir / "made").exists()
 
 
-def test_the_cache_keeps_where_the_listener_goes(agent, write_profile, shared_dir, tmp_path):
+def test_the_cache_keeps_where_the_listener_goes(agent, write_shared_profile, shared_dir, tmp_path):
     from test_10_cache import start
     if shutil.which("strace") is None:
         pytest.skip("strace is not installed: it shows whether a start compiled")
     a = agent()
-    profile, home = write_profile(notify_profile(a.socket)), tmp_path / "cache"
+    profile, home = write_shared_profile(notify_profile(a.socket)), tmp_path / "cache"
     assert start(profile, home, tmp_path, target=shared_dir / "made") == (True, [ENOMEDIUM])
     assert start(profile, home, tmp_path, target=shared_dir / "made") == (False, [ENOMEDIUM])
     # Each start (strace's and the probe's, twice) handed over its own listener.
     assert len(a.messages()) == 4
 
 
-def test_explain_and_check_name_the_agent(write_profile, tmp_path):
+def test_explain_and_check_name_the_agent(write_shared_profile, tmp_path):
     path = tmp_path / "agent.sock"
-    profile = write_profile(notify_profile(path))
+    profile = write_shared_profile(notify_profile(path))
     out = tool("explain", profile, "mkdir").stdout
     assert "SCMP_ACT_NOTIFY" in out and out.rstrip().endswith(f"to the agent at {path}"), out
     decision = json.loads(tool("explain", "--json", profile, "getppid").stdout)
@@ -386,13 +353,13 @@ def go_agent():
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_an_agent_written_for_runc_works_unchanged(go_agent, shared_dir, write_profile, user):
+def test_an_agent_written_for_runc_works_unchanged(go_agent, shared_dir, write_shared_profile, user):
     socket_path, log = shared_dir / "go.sock", shared_dir / "go.log"
     argv = [str(go_agent), str(socket_path), str(log)]
     proc = subprocess.Popen(NOBODY + argv if user else argv, env=base_env())
     try:
-        wait_for(socket_path.exists, "the Go agent's socket")
-        profile = write_profile(notify_profile(socket_path, metadata="from <autoseccomp> & co"))
+        wait_until(socket_path.exists, "the Go agent's socket")
+        profile = write_shared_profile(notify_profile(socket_path, metadata="from <autoseccomp> & co"))
         r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], ["syscall", 39], profile=profile, user=user)
         r2 = run([TOOL, "exec", profile, "--", "/usr/bin/env", "-i", PROBE, "syscall", 110], preload=False, user=user)
     finally:
@@ -411,7 +378,7 @@ def test_an_agent_written_for_runc_works_unchanged(go_agent, shared_dir, write_p
     assert not any(line.startswith("refused") for line in lines), lines
 
 
-def test_the_filter_decides_as_runcs(agent, write_profile, tmp_path):
+def test_the_filter_decides_as_runcs(agent, write_shared_profile, tmp_path):
     """runc starts a container with the same notify rules on Docker's
     profile, handing its listener to the same agent; the filter it installs,
     read back from the kernel, and autoseccomp's decide alike everywhere,
@@ -441,7 +408,7 @@ def test_the_filter_decides_as_runcs(agent, write_profile, tmp_path):
         if inc.get("minKernel") or exc.get("minKernel") or "amd64" in (exc.get("arches") or []):
             continue
         profile["syscalls"].append({k: rule[k] for k in ("names", "action", "errnoRet", "args") if rule.get(k)})
-    path = write_profile(profile)
+    path = write_shared_profile(profile)
     ours = compile_filter(path, tmp_path / "ours.bpf", DOCKER_CAPS)
     theirs = tmp_path / "runc.bpf"
     try:

@@ -2,19 +2,17 @@
 by a supervisor the program cannot see, for every process that shares the
 filter; in report mode each call still gets exactly the profile's answer,
 and in audit mode none is denied."""
-import json
 import os
 import re
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import (BUILD, EPERM, ENOSYS, LIB, PROBE, PROBE_STATIC, REFERENCE, SANITIZE, TOOL, base_env,
-                      needs_root, probe, run)
+                      needs_root, probe, run, wait_until)
 
 EACCES = 13
 DENY = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -24,29 +22,6 @@ DENY = {"defaultAction": "SCMP_ACT_ALLOW",
 USERS = [None, pytest.param("nobody", marks=needs_root)]
 LINE = re.compile(r"^autoseccomp: (\d+) \((\S+)\): (\S+) (\S+) nr (\d+) \(0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+, "
                   r"\.\.\.\) -> (audit: would be )?(\S+), (.*)$")
-
-
-@pytest.fixture
-def shared_dir():
-    """A directory uid 65534 can use too."""
-    path = Path(tempfile.mkdtemp(prefix="autoseccomp-report-"))
-    path.chmod(0o777)
-    yield path
-    subprocess.run(["rm", "-rf", str(path)], check=False)
-
-
-@pytest.fixture
-def write_profile(shared_dir):
-    counter = [0]
-
-    def write(content):
-        counter[0] += 1
-        path = shared_dir / f"profile{counter[0]}.json"
-        path.write_text(json.dumps(content, indent=1))
-        path.chmod(0o644)
-        return path
-
-    return write
 
 
 def reports(text):
@@ -68,17 +43,9 @@ def supervisors(marker):
     return found
 
 
-def wait_until(predicate, what, seconds=10):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.mark.parametrize("user", USERS)
-def test_each_denial_is_named_and_answered_as_the_profile_says(write_profile, shared_dir, user):
-    profile = write_profile(DENY)
+def test_each_denial_is_named_and_answered_as_the_profile_says(write_shared_profile, shared_dir, user):
+    profile = write_shared_profile(DENY)
     r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], ["syscall", 110], ["syscall", 39], profile=profile,
               user=user, env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.returncode == 0, r
@@ -104,18 +71,18 @@ def test_the_builtin_profile_names_its_default_action_and_the_enosys_stub():
     ], r
 
 
-def test_reports_go_to_a_file(write_profile, shared_dir):
+def test_reports_go_to_a_file(write_shared_profile, shared_dir):
     log = shared_dir / "report.log"
     log.write_text("earlier\n")
-    r = probe(["syscall", 110], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": str(log)})
+    r = probe(["syscall", 110], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": str(log)})
     assert r.errnos == [EPERM] and r.stderr == "", r
     text = log.read_text()
     assert text.startswith("earlier\n") and len(reports(text)) == 1, text
 
 
-def test_reports_go_to_syslog(write_profile):
+def test_reports_go_to_syslog(write_shared_profile):
     # Where no syslog daemon listens, syslog(3) drops them: the program is unaffected either way.
-    r = probe(["syscall", 110], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": "syslog"})
+    r = probe(["syscall", 110], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "syslog"})
     assert r.returncode == 0 and r.errnos == [EPERM] and r.stderr == "", r
 
 
@@ -124,21 +91,21 @@ def test_reports_go_to_syslog(write_profile):
     ("report.log", 'AUTOSECCOMP_REPORT is "report.log": expected stderr, syslog or an absolute path'),
     ("/nonexistent/report.log", "cannot open the report destination /nonexistent/report.log: No such file"),
 ])
-def test_a_bad_destination_is_refused(write_profile, value, message):
-    r = probe(["syscall", 110], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": value})
+def test_a_bad_destination_is_refused(write_shared_profile, value, message):
+    r = probe(["syscall", 110], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": value})
     assert r.returncode == 125 and not r.main_ran, r
     assert r.stderr.count("\n") == 1 and message in r.stderr, r
 
 
-def test_a_bad_mode_is_refused(write_profile):
-    r = probe(["syscall", 110], profile=write_profile(DENY), env={"AUTOSECCOMP_MODE": "audti"})
+def test_a_bad_mode_is_refused(write_shared_profile):
+    r = probe(["syscall", 110], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_MODE": "audti"})
     assert r.returncode == 125 and not r.main_ran, r
     assert r.stderr == 'autoseccomp: AUTOSECCOMP_MODE: "audti": expected enforce or audit\n', r
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_audit_mode_denies_nothing_and_says_what_it_would(write_profile, shared_dir, user):
-    r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], ["syscall", 135, 0xffffffff], profile=write_profile(DENY),
+def test_audit_mode_denies_nothing_and_says_what_it_would(write_shared_profile, shared_dir, user):
+    r = probe(["mkdir", shared_dir / "made"], ["syscall", 110], ["syscall", 135, 0xffffffff], profile=write_shared_profile(DENY),
               user=user, env={"AUTOSECCOMP_MODE": "audit"})
     assert r.returncode == 0, r
     assert r.errnos == [0, 0, 0], r  # personality(0xffffffff) only reads the persona
@@ -149,8 +116,8 @@ def test_audit_mode_denies_nothing_and_says_what_it_would(write_profile, shared_
                      ("personality(2)", "audit: would be ", "SCMP_ACT_KILL_PROCESS")], r
 
 
-def test_report_mode_leaves_kills_to_the_kernel(write_profile):
-    r = probe(["syscall", 135, 0xffffffff], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
+def test_report_mode_leaves_kills_to_the_kernel(write_shared_profile):
+    r = probe(["syscall", 135, 0xffffffff], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.signal == signal.SIGSYS and r.calls == [], r
 
 
@@ -162,17 +129,17 @@ def test_audit_is_ignored_for_a_locked_profile():
 
 @pytest.mark.skipif(SANITIZE, reason="static programs are built without the sanitizers")
 @pytest.mark.parametrize("user", USERS)
-def test_a_static_program_is_reported_on(write_profile, user):
-    r = probe(["syscall", 110], program=PROBE_STATIC, preload=False, profile=write_profile(DENY), user=user,
+def test_a_static_program_is_reported_on(write_shared_profile, user):
+    r = probe(["syscall", 110], program=PROBE_STATIC, preload=False, profile=write_shared_profile(DENY), user=user,
               env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.errnos == [EPERM] and [g[2] for g in reports(r.stderr)] == ["getppid(2)"], r
 
 
-def test_children_threads_and_a_cleared_environment_are_reported_on(write_profile, shared_dir):
+def test_children_threads_and_a_cleared_environment_are_reported_on(write_shared_profile, shared_dir):
     r = probe(["release-early-thread"], ["syscall", 110],
               ["exec", "/usr/bin/env", "-i", PROBE, "syscall", 110, "--", "exec", PROBE, "mkdir", shared_dir / "x",
                "--", "status"],
-              profile=write_profile(DENY), extra_preload=[BUILD / "tests" / "libearly-thread.so"],
+              profile=write_shared_profile(DENY), extra_preload=[BUILD / "tests" / "libearly-thread.so"],
               env={"AUTOSECCOMP_REPORT": "stderr", "EARLY_THREAD_DIR": shared_dir / "from-thread"})
     assert r.returncode == 0, r
     assert f"mkdir ret=-1 errno={EACCES}" in r.stdout and r.calls[-1] == ("mkdir", -1, EACCES), r
@@ -184,16 +151,16 @@ def test_children_threads_and_a_cleared_environment_are_reported_on(write_profil
     assert "2 calls in all: getppid(2)" in r.stderr and "2 calls in all: mkdir(2)" in r.stderr, r
 
 
-def test_the_command_reports_and_audits(write_profile, shared_dir):
-    profile = write_profile(DENY)
+def test_the_command_reports_and_audits(write_shared_profile, shared_dir):
+    profile = write_shared_profile(DENY)
     r = run([TOOL, "exec", profile, "--report", "stderr", "--", PROBE, "syscall", 110], preload=False)
     assert r.errnos == [EPERM] and [g[2] for g in reports(r.stderr)] == ["getppid(2)"], r
     r = run([TOOL, "exec", profile, "--audit", "--", PROBE, "mkdir", shared_dir / "made"], preload=False)
     assert r.errnos == [0] and [g[5] for g in reports(r.stderr)] == ["audit: would be "], r
 
 
-def test_the_supervisor_is_invisible_to_the_program(write_profile, shared_dir):
-    profile = write_profile(DENY)
+def test_the_supervisor_is_invisible_to_the_program(write_shared_profile, shared_dir):
+    profile = write_shared_profile(DENY)
     env = {"AUTOSECCOMP_REPORT": str(shared_dir / "report.log")}
     # A shell that lists its children, then waits for them all: only its own.
     r = run(["sh", "-c", "sleep 0.2 & read c < /proc/$$/task/$$/children; echo $c $!; wait; echo waited"],
@@ -210,9 +177,9 @@ def test_the_supervisor_is_invisible_to_the_program(write_profile, shared_dir):
     assert proc.stdout == "started\n" and time.monotonic() - started < 4, proc
 
 
-def test_the_supervisor_leaves_the_session_and_ends_with_the_last_process(write_profile, shared_dir):
+def test_the_supervisor_leaves_the_session_and_ends_with_the_last_process(write_shared_profile, shared_dir):
     marker = str(shared_dir / "supervised")
-    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_profile(DENY)),
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_shared_profile(DENY)),
                AUTOSECCOMP_REPORT=str(shared_dir / "report.log"))
     proc = subprocess.Popen([str(PROBE), "read-line", "--", "mkdir", marker], env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
@@ -235,9 +202,9 @@ def test_the_supervisor_leaves_the_session_and_ends_with_the_last_process(write_
 
 
 @pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])
-def test_calls_fail_closed_when_the_supervisor_is_killed(write_profile, shared_dir, mode):
+def test_calls_fail_closed_when_the_supervisor_is_killed(write_shared_profile, shared_dir, mode):
     marker = str(shared_dir / "supervised")
-    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_profile(DENY)), **mode)
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_shared_profile(DENY)), **mode)
     proc = subprocess.Popen([str(PROBE), "read-line", "--", "mkdir", marker, "--", "syscall", "39"], env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -268,13 +235,13 @@ def test_output_is_bounded():
     assert lines[-1] == "autoseccomp: 78 more calls, of kinds beyond the first 1024, were not named", lines[-3:]
 
 
-def test_one_listener_a_process(write_profile, shared_dir):
+def test_one_listener_a_process(write_shared_profile, shared_dir):
     # A child that asks for another profile under a supervised parent: its
     # profile is enforced, and the loss of its reports is said.
-    child_profile = write_profile({"defaultAction": "SCMP_ACT_ALLOW",
+    child_profile = write_shared_profile({"defaultAction": "SCMP_ACT_ALLOW",
                                    "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_ERRNO"}]})
     r = probe(["exec", "/usr/bin/env", f"SECCOMP_PROFILE={child_profile}", PROBE, "syscall", 63, 0, "--",
-               "syscall", 110], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
+               "syscall", 110], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.returncode == 0 and r.errnos == [EPERM, EPERM], r
     assert (f"autoseccomp: {child_profile}: warning: cannot install the filter: a filter in force already has a "
             "listener") in r.stderr and "its denials are not reported" in r.stderr, r
@@ -282,11 +249,11 @@ def test_one_listener_a_process(write_profile, shared_dir):
     assert [g[2] for g in reports(r.stderr)] == ["getppid(2)"], r
 
 
-def test_a_notify_profile_keeps_its_agent(write_profile, shared_dir):
+def test_a_notify_profile_keeps_its_agent(write_shared_profile, shared_dir):
     from test_17_notify import Agent, notify_profile
     agent = Agent(shared_dir)
     try:
-        r = probe(["mkdir", shared_dir / "made"], profile=write_profile(notify_profile(agent.socket)),
+        r = probe(["mkdir", shared_dir / "made"], profile=write_shared_profile(notify_profile(agent.socket)),
                   env={"AUTOSECCOMP_REPORT": "stderr"})
     finally:
         agent.stop()
@@ -324,12 +291,12 @@ def test_report_mode_answers_exactly_as_enforcement(name, user):
         assert ERRNOS[g[6].split("(")[1].rstrip(")")] == enforced.calls[call][2], (line, enforced.calls[call])
 
 
-def test_a_program_cannot_write_lines_into_the_report(write_profile):
+def test_a_program_cannot_write_lines_into_the_report(write_shared_profile):
     # Its name is its own to choose (prctl PR_SET_NAME), newlines included.
     script = ("import ctypes, os\n"
               "ctypes.CDLL(None).prctl(15, b'x\\nautoseccomp: 1', 0, 0, 0)\n"
               "os.getppid()\n")
-    r = run(["/usr/bin/python3", "-c", script], profile=write_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
+    r = run(["/usr/bin/python3", "-c", script], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.returncode == 0, r
     [line] = r.stderr.splitlines()
     assert "(x?autoseccomp:?): getppid(2)" in line, r  # 15 bytes: the kernel cuts the name there

@@ -5,7 +5,6 @@ as Docker's decoder reads it."""
 import json
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,6 @@ USERS = [None, pytest.param("nobody", marks=needs_root)]
 BUSYBOX = Path("/bin/busybox")
 
 
-@pytest.fixture
-def work():
-    """A directory uid 65534 can use."""
-    path = Path(tempfile.mkdtemp(prefix="autoseccomp-record-"))
-    path.chmod(0o777)
-    yield path
-    subprocess.run(["rm", "-rf", str(path)], check=False)
-
-
 def as_user(argv, user, cwd=None, env=None):
     full = dict(base_env(), **(env or {}))
     argv = [str(a) for a in argv]
@@ -34,8 +24,8 @@ def as_user(argv, user, cwd=None, env=None):
     return subprocess.run(argv, env=full, cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
-def record(work, argv, user, output="profile.json", extra=(), cwd=None, env=None):
-    out = work / output
+def record(shared_dir, argv, user, output="profile.json", extra=(), cwd=None, env=None):
+    out = shared_dir / output
     r = as_user([TOOL, "record", "-o", out, *extra, "--", *argv], user, cwd=cwd, env=env)
     return r, out
 
@@ -49,11 +39,11 @@ def assert_loads(profile):
     assert r.returncode == 0, r
 
 
-def assert_replays(work, argv, user, cwd=None, env=None, prepare=None):
+def assert_replays(shared_dir, argv, user, cwd=None, env=None, prepare=None):
     """Record ARGV, run it again under what it wrote: same status and output."""
     if prepare:
         prepare()
-    recorded, profile = record(work, argv, user, cwd=cwd, env=env)
+    recorded, profile = record(shared_dir, argv, user, cwd=cwd, env=env)
     assert_loads(profile)
     if prepare:
         prepare()
@@ -66,44 +56,44 @@ def assert_replays(work, argv, user, cwd=None, env=None, prepare=None):
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_python_with_threads_and_a_subprocess(work, user):
+def test_python_with_threads_and_a_subprocess(shared_dir, user):
     script = ("import threading, subprocess\n"
               "t = threading.Thread(target=print, args=('from a thread',)); t.start(); t.join()\n"
               "print(subprocess.run(['sh', '-c', 'echo from a child'], capture_output=True, text=True).stdout, end='')\n")
-    doc = assert_replays(work, ["/usr/bin/python3", "-c", script], user)
+    doc = assert_replays(shared_dir, ["/usr/bin/python3", "-c", script], user)
     names = doc["syscalls"][0]["names"]
     assert {"clone3", "execve", "wait4", "futex"} <= set(names) or {"clone", "execve"} <= set(names), names
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_tar_and_gzip(work, user):
-    (work / "data").mkdir()
+def test_tar_and_gzip(shared_dir, user):
+    (shared_dir / "data").mkdir()
     for i in range(20):
-        (work / "data" / f"f{i}").write_text("x" * i)
-    (work / "data").chmod(0o777)
+        (shared_dir / "data" / f"f{i}").write_text("x" * i)
+    (shared_dir / "data").chmod(0o777)
 
     def clean():
-        (work / "out.tgz").unlink(missing_ok=True)
+        (shared_dir / "out.tgz").unlink(missing_ok=True)
 
-    assert_replays(work, ["tar", "czf", work / "out.tgz", "-C", work, "data"], user, prepare=clean)
-    assert_replays(work, ["tar", "tzf", work / "out.tgz"], user)
+    assert_replays(shared_dir, ["tar", "czf", shared_dir / "out.tgz", "-C", shared_dir, "data"], user, prepare=clean)
+    assert_replays(shared_dir, ["tar", "tzf", shared_dir / "out.tgz"], user)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 @pytest.mark.parametrize("user", USERS)
-def test_git_on_a_local_repository(work, user):
-    repo, env = work / "repo", {"HOME": str(work), "GIT_CONFIG_NOSYSTEM": "1"}
+def test_git_on_a_local_repository(shared_dir, user):
+    repo, env = shared_dir / "repo", {"HOME": str(shared_dir), "GIT_CONFIG_NOSYSTEM": "1"}
     for argv in (["git", "init", "-q", repo], ["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t",
                                                "commit", "-q", "--allow-empty", "-m", "first"]):
         r = as_user(argv, user, env=env)
         assert r.returncode == 0, r
-    assert_replays(work, ["git", "-C", repo, "log", "--format=%s"], user, env=env)
-    assert_replays(work, ["git", "-C", repo, "status", "--short"], user, env=env)
+    assert_replays(shared_dir, ["git", "-C", repo, "log", "--format=%s"], user, env=env)
+    assert_replays(shared_dir, ["git", "-C", repo, "status", "--short"], user, env=env)
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_make_of_a_small_c_project(work, user):
-    project = work / "project"
+def test_make_of_a_small_c_project(shared_dir, user):
+    project = shared_dir / "project"
     project.mkdir()
     (project / "main.c").write_text('#include <stdio.h>\nint add(int, int);\n'
                                     'int main(void) { printf("%d\\n", add(2, 3)); return 0; }\n')
@@ -115,12 +105,12 @@ def test_make_of_a_small_c_project(work, user):
     def clean():
         as_user(["make", "-s", "-C", project, "clean"], user)
 
-    assert_replays(work, ["make", "-s", "-j2", "-C", project], user, prepare=clean)
+    assert_replays(shared_dir, ["make", "-s", "-j2", "-C", project], user, prepare=clean)
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_a_call_the_run_never_made_is_denied(work, user):
-    recorded, profile = record(work, [PROBE, "syscall", 39], user)
+def test_a_call_the_run_never_made_is_denied(shared_dir, user):
+    recorded, profile = record(shared_dir, [PROBE, "syscall", 39], user)
     assert recorded.returncode == 0, recorded
     r = replay(profile, [PROBE, "syscall", 39, "--", "syscall", 110], user)
     assert r.returncode == 0 and r.stdout.splitlines()[1].startswith("syscall ret="), r
@@ -128,18 +118,18 @@ def test_a_call_the_run_never_made_is_denied(work, user):
 
 
 @pytest.mark.skipif(not BUSYBOX.exists(), reason="busybox-static is not installed")
-def test_every_descendant_is_recorded(work):
+def test_every_descendant_is_recorded(shared_dir):
     # A child that clears its environment, and a static program's child.
     argv = ["sh", "-c", f"env -i {PROBE} syscall 250 0 0; {BUSYBOX} sh -c '{BUSYBOX} uname >/dev/null'"]
-    recorded, profile = record(work, argv, None)
+    recorded, profile = record(shared_dir, argv, None)
     assert recorded.returncode == 0, recorded
     names = json.loads(profile.read_text())["syscalls"][0]["names"]
     assert "keyctl" in names and "uname" in names, names
 
 
-def test_the_output_is_deterministic_and_decodes_as_docker_reads_it(work, go_decode):
-    first, a = record(work, ["ls", "/"], None, "a.json")
-    second, b = record(work, ["ls", "/"], None, "b.json")
+def test_the_output_is_deterministic_and_decodes_as_docker_reads_it(shared_dir, go_decode):
+    first, a = record(shared_dir, ["ls", "/"], None, "a.json")
+    second, b = record(shared_dir, ["ls", "/"], None, "b.json")
     assert a.read_text() == b.read_text()
     doc = json.loads(a.read_text())
     assert doc["defaultAction"] == "SCMP_ACT_ERRNO" and doc["architectures"] == ["SCMP_ARCH_X86_64"]
@@ -149,9 +139,9 @@ def test_the_output_is_deterministic_and_decodes_as_docker_reads_it(work, go_dec
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_on_docker_s_profile_only_what_it_denies_is_added(work, user):
+def test_on_docker_s_profile_only_what_it_denies_is_added(shared_dir, user):
     base = tool("show", "builtin").stdout
-    recorded, profile = record(work, [PROBE, "syscall", 250, 0, 0, "--", "syscall", 39], user,
+    recorded, profile = record(shared_dir, [PROBE, "syscall", 250, 0, 0, "--", "syscall", 39], user,
                                extra=["--base", "builtin"])
     assert recorded.returncode == 0, recorded
     text = profile.read_text()
@@ -159,7 +149,7 @@ def test_on_docker_s_profile_only_what_it_denies_is_added(work, user):
             '     "action": "SCMP_ACT_ALLOW"\n    },\n    '
     assert text.replace(added, "", 1) == base, text[:3000]
     # A second run adds to the same rule.
-    again, _ = record(work, [PROBE, "syscall", 249, 0, 0], user, extra=["--append"])
+    again, _ = record(shared_dir, [PROBE, "syscall", 249, 0, 0], user, extra=["--append"])
     assert again.returncode == 0, again
     doc = json.loads(profile.read_text())
     assert doc["syscalls"][0]["names"] == ["keyctl", "request_key"]
@@ -169,15 +159,15 @@ def test_on_docker_s_profile_only_what_it_denies_is_added(work, user):
     assert [line.split()[2] for line in r.stdout.splitlines()[1:]] == ["errno=22", "errno=14", f"errno={EPERM}"], r
 
 
-def test_a_run_that_needs_nothing_more_leaves_the_base_as_it_was(work):
-    recorded, profile = record(work, ["true"], None, extra=["--base", "builtin"])
+def test_a_run_that_needs_nothing_more_leaves_the_base_as_it_was(shared_dir):
+    recorded, profile = record(shared_dir, ["true"], None, extra=["--base", "builtin"])
     assert recorded.returncode == 0 and profile.read_text() == tool("show", "builtin").stdout
 
 
-def test_the_command_s_status_is_record_s(work):
-    recorded, profile = record(work, ["sh", "-c", "exit 3"], None)
+def test_the_command_s_status_is_record_s(shared_dir):
+    recorded, profile = record(shared_dir, ["sh", "-c", "exit 3"], None)
     assert recorded.returncode == 3 and profile.exists(), recorded
-    r = as_user([TOOL, "record", "-o", work / "x.json", "--", "/nonexistent"], None)
+    r = as_user([TOOL, "record", "-o", shared_dir / "x.json", "--", "/nonexistent"], None)
     assert r.returncode == 127 and "/nonexistent" in r.stderr, r
 
 
