@@ -175,8 +175,35 @@ def is_root():
 
 
 needs_root = pytest.mark.skipif(not is_root(), reason="needs root, to run as uid 65534 and with every capability")
-needs_reference = pytest.mark.skipif(
-    not (REFERENCE / "moby-default.json").exists(), reason=f"Docker's profile is absent from {REFERENCE}")
+# Docker's and Podman's default profiles: the reference copies, else the
+# ones Debian ships (Docker 20.10's, and containers-common's).
+DEBIAN_DOCKER_PROFILE = Path("/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json")
+DEBIAN_PODMAN_PROFILE = Path("/usr/share/containers/seccomp.json")
+DOCKER_PROFILE = next((p for p in (REFERENCE / "moby-default.json", DEBIAN_DOCKER_PROFILE) if p.exists()), None)
+PODMAN_PROFILE = next((p for p in (REFERENCE / "podman-default.json", DEBIAN_PODMAN_PROFILE) if p.exists()), None)
+
+
+def _decisions(path):
+    """A profile without its comments: what it decides."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "comment"}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+    return strip(json.loads(Path(path).read_text()))
+
+
+# Whether DOCKER_PROFILE is the version profiles/default.json was taken from:
+# tests that the built-in profile is Docker's need that one.
+DOCKER_IS_BUILTIN = DOCKER_PROFILE is not None and _decisions(DOCKER_PROFILE) == _decisions(ROOT / "profiles" / "default.json")
+needs_docker_profile = pytest.mark.skipif(
+    DOCKER_PROFILE is None, reason=f"Docker's default profile is absent: neither {REFERENCE / 'moby-default.json'} "
+    "(AUTOSECCOMP_REFERENCE names another directory) nor Debian's copy (apt-get install golang-github-docker-docker-dev)")
+needs_podman_profile = pytest.mark.skipif(
+    PODMAN_PROFILE is None, reason=f"Podman's default profile is absent: neither {REFERENCE / 'podman-default.json'} "
+    "nor Debian's copy (apt-get install golang-github-containers-common)")
+needs_builtin_source = pytest.mark.skipif(
+    not DOCKER_IS_BUILTIN, reason=f"Docker's profile found ({DOCKER_PROFILE}) is not the version the built-in profile "
+    f"was taken from; {REFERENCE / 'moby-default.json'} is")
 not_sanitized = pytest.mark.skipif(SANITIZE, reason="static linking is not possible with the sanitizers")
 
 SIGSYS = signal.SIGSYS

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import (EINVAL, ENOENT, ENOSYS, EPERM, LIB, PROBE, REFERENCE, needs_reference, needs_root, probe,
+from conftest import (EINVAL, ENOENT, ENOSYS, EPERM, LIB, PROBE, DOCKER_PROFILE, needs_builtin_source, needs_root, probe,
                       run)
 
 MOUNT = ["syscall", 165, "@none", "@/nonexistent/mountpoint", "@tmpfs", 0, 0]
@@ -61,19 +61,19 @@ def fingerprint(profile, user=None):
     return r.stdout.strip()
 
 
-@needs_reference
+@needs_builtin_source
 @needs_root
 @pytest.mark.parametrize("user", [None, "nobody"], ids=["all-capabilities", "no-capabilities"])
 def test_builtin_compiles_to_the_same_program_as_dockers_profile(user):
     """The fingerprint names the exact BPF program installed: the built-in
     profile and Docker's own file must produce the same bytes."""
-    assert fingerprint("builtin", user) == fingerprint(REFERENCE / "moby-default.json", user)
+    assert fingerprint("builtin", user) == fingerprint(DOCKER_PROFILE, user)
 
 
-@needs_reference
+@needs_builtin_source
 def test_builtin_makes_dockers_decisions_block_by_block():
     ours = json.loads((__import__("conftest").ROOT / "profiles" / "default.json").read_text())
-    docker = json.loads((REFERENCE / "moby-default.json").read_text())
+    docker = json.loads((DOCKER_PROFILE).read_text())
     assert ours["defaultAction"] == docker["defaultAction"]
     assert ours.get("defaultErrnoRet") == docker.get("defaultErrnoRet")
     assert ours["archMap"] == docker["archMap"]

@@ -6,8 +6,8 @@ import struct
 
 import pytest
 
-from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PROBE, REFERENCE, ROOT, TOOL, compile_filter,
-                      errno_default_with, needs_reference, probe, run, tool)
+from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PODMAN_PROFILE, PROBE, ROOT, TOOL, compile_filter,
+                      errno_default_with, needs_podman_profile, probe, run, tool)
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 100}]}
@@ -241,9 +241,9 @@ def test_check_warns_about_a_profile_that_denies_what_every_program_needs(write_
     assert r.returncode == 0 and denied_warnings(r.stderr) == [], r.stderr
 
 
-@needs_reference
+@needs_podman_profile
 def test_podman_profile_from_the_reference_loads():
-    r = tool("check", REFERENCE / "podman-default.json")
+    r = tool("check", PODMAN_PROFILE)
     assert r.returncode == 0, r.stderr
 
 

@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, REFERENCE, ROOT, base_env, builtin_names, compile_filter,
-                      filter_check, needs_reference, needs_root, not_in_report_runs, probe, runc_test1_profile, tool)
+from conftest import (ALL_CAPS, BUILD, CAP_SETS, DOCKER_CAPS, DOCKER_PROFILE, PODMAN_PROFILE, REFERENCE, ROOT, base_env, builtin_names, compile_filter,
+                      filter_check, needs_builtin_source, needs_root, not_in_report_runs, probe, runc_test1_profile, tool)
 from runc_harness import RuncError, runc_filter, runc_unavailable
 from sample_profiles import argument_check_per_syscall, sparse_errnos
 from test_11_json import WILD_REFUSED
@@ -75,9 +75,9 @@ def profile_path(name, write_profile):
     if name == "builtin":
         return "builtin"
     if name == "moby":
-        if not (REFERENCE / "moby-default.json").exists():
-            pytest.skip(f"Docker's profile is absent from {REFERENCE}")
-        return REFERENCE / "moby-default.json"
+        if DOCKER_PROFILE is None:
+            pytest.skip(f"Docker's profile is absent from {REFERENCE} and Debian's copy is not installed")
+        return DOCKER_PROFILE
     if name.startswith("wild/"):
         if not (REFERENCE / name).exists():
             pytest.skip(f"the real-world profiles are absent from {REFERENCE / 'wild'}")
@@ -99,11 +99,11 @@ def test_the_evaluator_agrees_with_the_kernel(write_profile, tmp_path, name, cap
     assert mismatches == 0 and points >= 2 * 1024, out
 
 
-@needs_reference
+@needs_builtin_source
 @pytest.mark.parametrize("caps", list(CAP_SETS))
 def test_builtin_decides_as_dockers_profile_everywhere(tmp_path, caps):
     ours = compile_filter("builtin", tmp_path / "ours.bpf", CAP_SETS[caps])
-    docker = compile_filter(REFERENCE / "moby-default.json", tmp_path / "docker.bpf", CAP_SETS[caps])
+    docker = compile_filter(DOCKER_PROFILE, tmp_path / "docker.bpf", CAP_SETS[caps])
     points, mismatches, out = filter_check("compare", ours, docker)
     assert mismatches == 0 and points > 100_000, out
 
@@ -232,7 +232,7 @@ def test_explain_table_matches_what_the_kernel_answers(profile):
     arguments, is called for real by a process without capabilities, which
     must get exactly that errno."""
     if profile == "podman":
-        profile = REFERENCE / "podman-default.json"
+        profile = PODMAN_PROFILE or REFERENCE / "podman-default.json"
     if not os.path.exists(profile) and profile != "builtin":
         pytest.skip(f"{profile} is absent (Debian's golang-github-containers-common ships one)")
     rows = [row for row in explain_table(profile, []) if row["action"] == "SCMP_ACT_ERRNO" and not row["conditional"]]
@@ -248,7 +248,7 @@ def test_podman_profiles_behave_as_podmans(profile):
     ones with EPERM unless the capability is held, and anything it does not
     name with ENOSYS (its defaultErrno, which overrides defaultErrnoRet)."""
     if profile == "podman":
-        profile = REFERENCE / "podman-default.json"
+        profile = PODMAN_PROFILE or REFERENCE / "podman-default.json"
     if not os.path.exists(profile):
         pytest.skip(f"{profile} is absent (Debian's golang-github-containers-common ships one)")
     document = json.loads(open(profile).read())
@@ -455,7 +455,7 @@ def test_libseccomp_is_loaded_only_to_compile(write_profile, profile, loaded):
 
 @not_in_report_runs
 @needs_root
-@needs_reference
+@needs_builtin_source
 def test_a_root_process_with_docker_s_capabilities_gets_a_container_s_filter(runc, tmp_path):
     """Root holds every capability; with AUTOSECCOMP_CAPS=docker the filter the
     kernel holds for it is runc's for Docker's profile in a default container."""
@@ -463,7 +463,7 @@ def test_a_root_process_with_docker_s_capabilities_gets_a_container_s_filter(run
     env = dict(base_env(), LD_PRELOAD=str(LIB), AUTOSECCOMP_CAPS="docker")
     ours = tmp_path / "ours.bpf"
     ours.write_bytes(installed_filter(["sleep", "30"], env, tmp_path / "installed.bpf"))
-    document = json.loads((REFERENCE / "moby-default.json").read_text())
+    document = json.loads(DOCKER_PROFILE.read_text())
     oci = oci_form(document, DOCKER_CAPS)
     oci.setdefault("architectures", ["SCMP_ARCH_X86_64"])
     held = [c for c in DOCKER_CAPS if c in bounding_set()]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, REFERENCE, ROOT, SHARED, base_env
+from conftest import BUILD, DOCKER_PROFILE, PODMAN_PROFILE, REFERENCE, ROOT, SHARED, base_env
 from test_11_json import ACCEPTED, MALFORMED
 
 GO = shutil.which("go")
@@ -338,8 +338,10 @@ case("string-long", top('"listenerPath": "%s"' % ("\\u00e9" * 5000), '"syscalls"
 
 
 def reference_files():
+    """The reference profiles, or where they are absent, Debian's copies of
+    Docker's and Podman's."""
     files = sorted(REFERENCE.glob("*.json")) + sorted((REFERENCE / "wild").glob("*.json"))
-    return files
+    return files or [p for p in (DOCKER_PROFILE, PODMAN_PROFILE) if p is not None]
 
 
 # autoseccomp refuses at parse time what runc refuses later: what Go
@@ -445,7 +447,7 @@ def test_go_and_autoseccomp_read_a_profile_alike(go_decode, tmp_path, name):
     check_agrees(path, c)
 
 
-REAL = reference_files() if REFERENCE.is_dir() else []
+REAL = reference_files()
 LOCAL = [ROOT / "profiles" / "default.json"] + [p for p in [Path("/usr/share/containers/seccomp.json")] if p.exists()]
 # SOURCES.md: the profiles of the wild Docker refuses.
 DOCKER_REFUSES = {"16-s3fs-comment-header.json", "25-moby-2016-02-first-json.json",

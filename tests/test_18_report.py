@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (BUILD, EPERM, ENOSYS, LIB, PROBE, PROBE_STATIC, REFERENCE, SANITIZE, TOOL, base_env,
+from conftest import (BUILD, DOCKER_PROFILE, EPERM, ENOSYS, LIB, PODMAN_PROFILE, PROBE, PROBE_STATIC, SANITIZE, TOOL, base_env,
                       needs_root, probe, run, wait_until)
 
 EACCES = 13
@@ -274,9 +274,9 @@ ERRNOS = {"EPERM": EPERM, "ENOSYS": ENOSYS, "EACCES": EACCES}
 @pytest.mark.parametrize("user", USERS)
 @pytest.mark.parametrize("name", ["builtin", "moby-default", "podman-default"])
 def test_report_mode_answers_exactly_as_enforcement(name, user):
-    profile = "builtin" if name == "builtin" else REFERENCE / f"{name}.json"
-    if name != "builtin" and not Path(profile).exists():
-        pytest.skip(f"{profile} is absent (set AUTOSECCOMP_REFERENCE)")
+    profile = {"builtin": "builtin", "moby-default": DOCKER_PROFILE, "podman-default": PODMAN_PROFILE}[name]
+    if profile is None:
+        pytest.skip(f"{name}.json is absent (set AUTOSECCOMP_REFERENCE, or install Debian's copy)")
     calls = [["syscall", *call] for call in FIDELITY_CALLS]
     enforced = probe(*calls, profile=profile, user=user)
     reported = probe(*calls, profile=profile, user=user, env={"AUTOSECCOMP_REPORT": "stderr"})
