@@ -17,12 +17,19 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "eval.h"
 #include "explain.h"
 #include "fnv.h"
 #include "scratch.h"
 #include "syscalls.h"
 
 #define X32_SYSCALL_BIT 0x40000000u
+/* Linux 6.6: wake the caller on this CPU, where it waits for the answer;
+ * older kernels refuse it, and answer as before. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
+#endif
 /* Distinct denials named in full; later ones of a kind are counted. */
 #define KINDS 1024
 #define LINE_SIZE 512
@@ -166,28 +173,29 @@ static int entry_of(const struct seccomp_data *data, struct as_entry *ret)
 }
 
 /* How the filter would have answered, without the diversion; a call the
- * supervisor cannot decide fails with ENOSYS, as with no supervisor. */
+ * supervisor cannot decide fails with ENOSYS, as with no supervisor.  The
+ * caller waits only for the program's own answer: which rule gave it is
+ * found for the first call of a kind, once the caller has its answer. */
 static void answer(struct supervisor *sv, int listener, const struct seccomp_notif *req)
 {
 	const struct as_supervision *s = sv->s;
 	struct seccomp_notif_resp resp = {.id = req->id, .error = -ENOSYS};
-	struct as_decision d = {0};
+	struct as_verdict verdict;
+	struct as_decision d;
 	struct as_entry entry;
 	struct as_error err;
 	char line[LINE_SIZE + 64], comm[32];
 	struct kind *k = NULL;
 	bool is_new = false, decided;
 
-	decided = entry_of(&req->data, &entry) == 0 &&
-		  as_explain(s->original, s->resolved, s->host, &entry, req->data.nr, (const uint64_t *)req->data.args,
-			     &d, &err) == 0 &&
-		  as_notify_diverts(s->mode, d.verdict.action);
+	decided = as_eval(s->original->insns, s->original->len, &req->data, &verdict, &err) == 0 &&
+		  as_notify_diverts(s->mode, verdict.action);
 	if (decided && s->mode == AS_NOTIFY_AUDIT)
 		resp = (struct seccomp_notif_resp){.id = req->id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
 	else if (decided)
-		resp.error = -(int)(d.verdict.action & SECCOMP_RET_DATA);
+		resp.error = -(int)(verdict.action & SECCOMP_RET_DATA);
 	if (decided) {
-		uint64_t key[] = {req->data.arch, (uint32_t)req->data.nr, d.verdict.action, d.by, d.pos};
+		uint64_t key[] = {req->data.arch, (uint32_t)req->data.nr, verdict.action, verdict.ret_pc};
 		k = kind_of(sv, as_fnv1a64(key, sizeof(key)), &is_new);
 	}
 	/* Named while the caller waits, so that its name is still there. */
@@ -201,7 +209,12 @@ static void answer(struct supervisor *sv, int listener, const struct seccomp_not
 	} else if (k == NULL) {
 		sv->unnamed++;
 	} else if (k->count++ == 0) {
-		describe(sv, &req->data, &entry, &d, k->line, sizeof(k->line));
+		if (entry_of(&req->data, &entry) < 0 ||
+		    as_explain(s->original, s->resolved, s->host, &entry, req->data.nr,
+			       (const uint64_t *)req->data.args, &d, &err) < 0)
+			snprintf(k->line, sizeof(k->line), "nr %d, arch 0x%x", req->data.nr, req->data.arch);
+		else
+			describe(sv, &req->data, &entry, &d, k->line, sizeof(k->line));
 		snprintf(line, sizeof(line), "%u (%s): %s", req->pid, comm, k->line);
 		emit(sv, line);
 	}
@@ -259,6 +272,8 @@ static _Noreturn void supervise(const struct as_supervision *s, int sock, int ou
 		openlog("autoseccomp", 0, LOG_USER);
 	listener = as_agent_receive(sock);
 	close(sock);
+	if (listener >= 0)
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	for (;;) {
 		struct pollfd p = {listener, POLLIN, 0};
 		struct seccomp_notif req;
