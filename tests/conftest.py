@@ -184,12 +184,12 @@ PODMAN_PROFILE = next((p for p in (REFERENCE / "podman-default.json", DEBIAN_POD
 
 
 def _decisions(path):
-    """A profile without its comments: what it decides."""
-    def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "comment"}
-        return [strip(v) for v in value] if isinstance(value, list) else value
-    return strip(json.loads(Path(path).read_text()))
+    """What a profile decides, rule by rule: comments and the order of names
+    within a rule aside."""
+    document = json.loads(Path(path).read_text())
+    return ([document.get(k) for k in ("defaultAction", "defaultErrnoRet", "archMap")],
+            [(sorted(rule["names"]), [rule.get(k) for k in ("action", "errnoRet", "args", "includes", "excludes")])
+             for rule in document["syscalls"]])
 
 
 # Whether DOCKER_PROFILE is the version profiles/default.json was taken from:
