@@ -186,12 +186,23 @@ def test_the_supervisor_leaves_the_session_and_ends_with_the_last_process(write_
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline() == "main\n"
+        # It names itself, and settles, on its own time.
+        wait_until(lambda: supervisors(marker), "the supervisor")
         [sv] = supervisors(marker)
         status = dict(line.split(":\t", 1) for line in Path(f"/proc/{sv}/status").read_text().splitlines())
         assert int(status["PPid"]) != proc.pid and os.getsid(sv) == sv != os.getsid(proc.pid)
         # It keeps the listener and the report, and none of the program's files.
-        fds = sorted(os.readlink(f"/proc/{sv}/fd/{fd}") for fd in os.listdir(f"/proc/{sv}/fd"))
-        assert fds == sorted([str(shared_dir / "report.log"), "anon_inode:seccomp notify"]), fds
+        expected = sorted([str(shared_dir / "report.log"), "anon_inode:seccomp notify"])
+
+        def fds():
+            links = []
+            for fd in os.listdir(f"/proc/{sv}/fd"):
+                try:
+                    links.append(os.readlink(f"/proc/{sv}/fd/{fd}"))
+                except FileNotFoundError:
+                    pass  # closed while listed
+            return sorted(links)
+        wait_until(lambda: fds() == expected, f"the supervisor to hold only {expected}")
         proc.stdin.write("\n")
         proc.stdin.close()
         assert proc.stdout.read() == f"read-line ret=0 errno=0\nmkdir ret=-1 errno={EACCES}\n"
@@ -210,6 +221,7 @@ def test_calls_fail_closed_when_the_supervisor_is_killed(write_shared_profile, s
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout.readline() == "main\n"
+        wait_until(lambda: supervisors(marker), "the supervisor")
         [sv] = supervisors(marker)
         os.kill(sv, signal.SIGKILL)
         wait_until(lambda: not supervisors(marker), "the supervisor to die")
