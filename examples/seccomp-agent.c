@@ -68,16 +68,19 @@ static const struct rule *rule_for(const char *name)
 	return NULL;
 }
 
+/* Bound aside and renamed into place once listening: whoever finds PATH
+ * can connect. */
 static int listen_on(const char *path)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || strlen(path) >= sizeof(addr.sun_path))
+	if (fd < 0 || strlen(path) + 5 >= sizeof(addr.sun_path))
 		return -1;
-	strcpy(addr.sun_path, path);
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0) {
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.new", path);
+	unlink(addr.sun_path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0 ||
+	    rename(addr.sun_path, path) < 0) {
 		close(fd);
 		return -1;
 	}

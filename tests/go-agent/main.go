@@ -115,8 +115,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Remove(os.Args[1])
-	listener, err := net.Listen("unix", os.Args[1])
+	// Bound aside and renamed into place once listening: whoever finds the
+	// path can connect.
+	aside := os.Args[1] + ".new"
+	os.Remove(aside)
+	listener, err := net.Listen("unix", aside)
+	if err == nil {
+		err = os.Rename(aside, os.Args[1])
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
