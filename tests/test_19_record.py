@@ -164,6 +164,15 @@ def test_a_run_that_needs_nothing_more_leaves_the_base_as_it_was(shared_dir):
     assert recorded.returncode == 0 and profile.read_text() == tool("show", "builtin").stdout
 
 
+def test_an_interrupted_command_still_leaves_its_profile(shared_dir):
+    # ^C reaches the whole process group: record lets the command end, and writes what it did.
+    r = as_user(["setsid", "--wait", TOOL, "record", "-o", shared_dir / "int.json", "--", "sh", "-c",
+                 "kill -INT 0; sleep 10"], None)
+    assert r.returncode == 128 + 2, r
+    names = json.loads((shared_dir / "int.json").read_text())["syscalls"][0]["names"]
+    assert "kill" in names, names
+
+
 def test_the_command_s_status_is_record_s(shared_dir):
     recorded, profile = record(shared_dir, ["sh", "-c", "exit 3"], None)
     assert recorded.returncode == 3 and profile.exists(), recorded

@@ -14,6 +14,7 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,10 @@ int as_cli_record(const struct as_cli_options *opts, struct as_cli_profile *p)
 		close(server);
 		run_command(opts, &program, &p->pipeline.host);
 	}
+	/* ^C or ^\ at the terminal ends the command, not the recording: what it
+	 * did until then is written. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
 	fd = child > 0 ? accept_listener(server, child) : -1;
 	unlink(listener.path);
 	rmdir(dir);
