@@ -63,8 +63,10 @@ void as_report_note(const char *dest, const char *line)
 {
 	int fd;
 
+	/* In the program's own process: its descriptors are left as they were. */
 	if (strcmp(dest, "syslog") == 0) {
 		syslog(LOG_USER | LOG_WARNING, "%s", line);
+		closelog();
 		return;
 	}
 	if (dest[0] != '/' || (fd = open(dest, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600)) < 0)
