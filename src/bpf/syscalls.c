@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define X32_SYSCALL_BIT 0x40000000
 
 /* Since Linux 5.1 a new call takes the same number on every architecture.
  * uretprobe (x86_64's 335) is left out: the kernel runs it whatever the
@@ -26,7 +25,12 @@ static bool has(uint32_t arch)
 
 static int number_on(uint32_t arch, unsigned int i)
 {
-	return arch == SCMP_ARCH_X32 ? newer[i].nr | X32_SYSCALL_BIT : newer[i].nr;
+	return arch == SCMP_ARCH_X32 ? (int)((unsigned int)newer[i].nr | AS_X32_SYSCALL_BIT) : newer[i].nr;
+}
+
+uint32_t as_syscall_arch(const struct seccomp_data *data)
+{
+	return data->arch == SCMP_ARCH_X86_64 && ((uint32_t)data->nr & AS_X32_SYSCALL_BIT) ? SCMP_ARCH_X32 : data->arch;
 }
 
 int as_syscall_number(uint32_t arch, const char *name)

@@ -5,7 +5,15 @@
 #ifndef AS_SYSCALLS_H
 #define AS_SYSCALLS_H
 
+#include <linux/seccomp.h>
 #include <stdint.h>
+
+/* The bit x32's numbers carry: x32 shares x86_64's audit architecture. */
+#define AS_X32_SYSCALL_BIT 0x40000000u
+
+/* The libseccomp token of the entry a call came through: its audit
+ * architecture, which is the token, except for x32. */
+uint32_t as_syscall_arch(const struct seccomp_data *data);
 
 /* The number of NAME on ARCH (a libseccomp token), or a negative value. */
 int as_syscall_number(uint32_t arch, const char *name);

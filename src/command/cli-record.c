@@ -10,7 +10,6 @@
  * the recorder only where the base does not allow them. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
@@ -33,7 +32,6 @@
 #include "notify.h"
 #include "syscalls.h"
 
-#define X32_SYSCALL_BIT 0x40000000u
 /* Above every table of the three x86 ABIs. */
 #define MAX_NR 1024
 /* The rule a recording writes first, found again by --append. */
@@ -52,34 +50,28 @@ static const struct {
 
 struct recording {
 	bool seen[ABIS][MAX_NR];
-	unsigned long calls, nameless;
+	unsigned long nameless;
 };
-
-static int abi_of(const struct seccomp_data *data, unsigned int *nr)
-{
-	*nr = (unsigned int)data->nr & ~X32_SYSCALL_BIT;
-	if (data->arch == AUDIT_ARCH_X86_64)
-		return (data->nr & X32_SYSCALL_BIT) ? 2 : 0;
-	return data->arch == AUDIT_ARCH_I386 ? 1 : -1;
-}
 
 static void note(struct recording *rec, const struct seccomp_notif *req)
 {
-	unsigned int nr;
-	int abi = abi_of(&req->data, &nr);
+	uint32_t arch = as_syscall_arch(&req->data), nr = (uint32_t)req->data.nr & ~AS_X32_SYSCALL_BIT;
+	unsigned int abi = 0;
 
-	rec->calls++;
-	if (abi < 0 || nr >= MAX_NR)
+	while (abi < ABIS && abis[abi].arch != arch)
+		abi++;
+	if (abi == ABIS || nr >= MAX_NR)
 		rec->nameless++;
 	else
 		rec->seen[abi][nr] = true;
 }
 
 /* Until the last process under the filter has gone; the command, this
- * process's child, is reaped on the way so that it goes. */
-static int record_calls(int listener, pid_t child, struct recording *rec)
+ * process's child (PIDFD, -1 where the kernel has none), is reaped on the
+ * way so that it goes. */
+static int record_calls(int listener, pid_t child, int pidfd, struct recording *rec)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, child, 0), status = 0;
+	int status = 0;
 	bool reaped = false;
 
 	for (;;) {
@@ -107,23 +99,18 @@ static int record_calls(int listener, pid_t child, struct recording *rec)
 	}
 	if (!reaped)
 		waitpid(child, &status, 0);
-	if (pidfd >= 0)
-		close(pidfd);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* The listener, as an agent takes it: one connection, one descriptor. */
-static int accept_listener(int server, pid_t child)
+static int accept_listener(int server, int pidfd)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	struct pollfd fds[2] = {{server, POLLIN, 0}, {pidfd, POLLIN, 0}};
 	_cleanup_close_ int conn = -1;
 
 	/* A command that fails before it connects ends the wait. */
 	while (poll(fds, pidfd < 0 ? 1 : 2, -1) < 0 && errno == EINTR)
 		;
-	if (pidfd >= 0)
-		close(pidfd);
 	if (!(fds[0].revents & POLLIN) || (conn = accept4(server, NULL, NULL, SOCK_CLOEXEC)) < 0)
 		return -1;
 	return as_agent_receive(conn);
@@ -162,7 +149,8 @@ static size_t recorded_names(const struct recording *rec, char **names, size_t c
 			if (!rec->seen[abi][nr])
 				continue;
 			used[abi] = true;
-			name = as_syscall_name(abis[abi].arch, (int)(abi == 2 ? (nr | X32_SYSCALL_BIT) : nr));
+			name = as_syscall_name(abis[abi].arch,
+					       (int)(abis[abi].arch == SCMP_ARCH_X32 ? nr | AS_X32_SYSCALL_BIT : nr));
 			if (name == NULL)
 				continue;
 			bool dup = false;
@@ -333,7 +321,7 @@ int as_cli_record(const struct as_cli_options *opts, struct as_cli_profile *p)
 	struct as_program program;
 	struct as_error err;
 	char dir[64];
-	_cleanup_close_ int server = -1;
+	_cleanup_close_ int server = -1, pidfd = -1;
 	int fd, status, r;
 	pid_t child;
 
@@ -365,7 +353,9 @@ int as_cli_record(const struct as_cli_options *opts, struct as_cli_profile *p)
 	 * did until then is written. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	fd = child > 0 ? accept_listener(server, child) : -1;
+	if (child > 0)
+		pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	fd = child > 0 ? accept_listener(server, pidfd) : -1;
 	unlink(listener.path);
 	rmdir(dir);
 	if (child < 0) {
@@ -377,7 +367,7 @@ int as_cli_record(const struct as_cli_options *opts, struct as_cli_profile *p)
 		waitpid(child, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : AUTOSECCOMP_EXIT_FAILURE;
 	}
-	status = record_calls(fd, child, &rec);
+	status = record_calls(fd, child, pidfd, &rec);
 	close(fd);
 	r = write_output(opts, p, base.profile != NULL, &rec);
 	return r != 0 ? AUTOSECCOMP_EXIT_FAILURE : status;

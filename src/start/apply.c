@@ -125,8 +125,8 @@ static void write_stderr(const char *line);
  * profile's agent or a filter in force holds it (WHY), the profile is
  * enforced as without them, and the loss of its reports is said, on standard
  * error and where they would have gone, not left silent. */
-static int unsupervised(const struct as_apply_options *options, const struct as_source *source,
-			const struct as_error *why, struct as_program *program)
+static void unsupervised(const struct as_apply_options *options, const struct as_source *source,
+			 const struct as_error *why, struct as_program *program)
 {
 	struct as_error warning;
 	char line[sizeof(warning.message) + 256];
@@ -140,7 +140,6 @@ static int unsupervised(const struct as_apply_options *options, const struct as_
 	if (options->report != NULL)
 		as_report_note(options->report, line);
 	*program = as_bpf_program(&workspace->pipeline.bpf);
-	return 0;
 }
 
 /* A relative SECCOMP_PROFILE names the file it named when the first
@@ -195,8 +194,10 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 	 * and then compiles nothing more. */
 	if (r == 0 && supervised(options) && !as_marker_in_force(&program, &host, options->trust_marker)) {
 		r = supervised_program_for(options, &source, &host, &program, err);
-		if (r == -EBUSY)
-			r = unsupervised(options, &source, err, &program);
+		if (r == -EBUSY) {
+			unsupervised(options, &source, err, &program);
+			r = 0;
+		}
 	}
 	if (r == 0 && options->vet != NULL)
 		r = options->vet(&program, &host, options->vet_context, err);
@@ -208,9 +209,11 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 		return r;
 	r = as_marker_install(&program, &host, options->trust_marker, &for_children.marker, &for_children.environ,
 			      err);
-	if (r == -EBUSY && program.supervision != NULL && unsupervised(options, &source, err, &program) == 0)
+	if (r == -EBUSY && program.supervision != NULL) {
+		unsupervised(options, &source, err, &program);
 		r = as_marker_install(&program, &host, options->trust_marker, &for_children.marker,
 				      &for_children.environ, err);
+	}
 	if (r < 0)
 		as_error_locate(err, source.name, NULL, 0);
 	else if (relative_in_environment(options, &source))

@@ -34,12 +34,17 @@ static bool inherited_marker_is(const struct as_probe *probe)
 /* The child asks the kernel only when the marker names what it would
  * install: a filter it does not know may kill calls to unknown numbers, and
  * a forged marker then kills it before main, which fails closed. */
+static bool proven_in_force(const struct as_probe *probe, bool answers, bool trust_marker)
+{
+	return trust_marker && answers && inherited_marker_is(probe) && as_probe_in_force(probe);
+}
+
 bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker)
 {
 	struct as_probe probe;
+	bool answers = as_probe_expected(program, host->native_arch, &probe);
 
-	return trust_marker && as_probe_expected(program, host->native_arch, &probe) && inherited_marker_is(&probe) &&
-	       as_probe_in_force(&probe);
+	return proven_in_force(&probe, answers, trust_marker);
 }
 
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
@@ -50,7 +55,7 @@ int as_marker_install(const struct as_program *program, const struct as_host *ho
 	bool answers = as_probe_expected(program, host->native_arch, &probe);
 	int r;
 
-	if (as_marker_in_force(program, host, trust_marker))
+	if (proven_in_force(&probe, answers, trust_marker))
 		return 0;
 	if (answers) {
 		format_marker(&probe, marker->entry + sizeof(AS_MARKER_VARIABLE));

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
@@ -23,7 +22,6 @@
 #include "scratch.h"
 #include "syscalls.h"
 
-#define X32_SYSCALL_BIT 0x40000000u
 /* Linux 6.6: wake the caller on this CPU, where it waits for the answer;
  * older kernels refuse it, and answer as before. */
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -165,15 +163,6 @@ static void describe(const struct supervisor *sv, const struct seccomp_data *dat
 	free(name);
 }
 
-/* The libseccomp entry a call came through: x32 shares x86_64's audit
- * architecture and sets a bit in the number. */
-static int entry_of(const struct seccomp_data *data, struct as_entry *ret)
-{
-	bool x32 = data->arch == AUDIT_ARCH_X86_64 && (data->nr & X32_SYSCALL_BIT);
-
-	return as_entry_by_arch(x32 ? SCMP_ARCH_X32 : data->arch, ret);
-}
-
 /* How the filter would have answered, without the diversion; a call the
  * supervisor cannot decide fails with ENOSYS, as with no supervisor.  The
  * caller waits only for the program's own answer: which rule gave it is
@@ -211,7 +200,7 @@ static void answer(struct supervisor *sv, int listener, const struct seccomp_not
 	} else if (k == NULL) {
 		sv->unnamed++;
 	} else if (k->count++ == 0) {
-		if (entry_of(&req->data, &entry) < 0 ||
+		if (as_entry_by_arch(as_syscall_arch(&req->data), &entry) < 0 ||
 		    as_explain(s->original, s->resolved, s->host, &entry, req->data.nr,
 			       (const uint64_t *)req->data.args, &d, &err) < 0)
 			snprintf(k->line, sizeof(k->line), "nr %d, arch 0x%x", req->data.nr, req->data.arch);
