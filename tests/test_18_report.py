@@ -331,3 +331,10 @@ def test_a_program_cannot_write_lines_into_the_report(write_shared_profile):
     assert r.returncode == 0, r
     [line] = r.stderr.splitlines()
     assert "(x?autoseccomp:?): getppid(2)" in line, r  # 15 bytes: the kernel cuts the name there
+
+
+def test_an_x32_call_is_named_as_x32():
+    # x32 shares x86_64's audit architecture: the number's bit tells them apart.
+    r = probe(["x32", 250], env={"AUTOSECCOMP_REPORT": "stderr"})
+    assert r.errnos == [EPERM], r
+    assert [(g[2], g[3]) for g in reports(r.stderr)] == [("keyctl(2)", "x32")], r

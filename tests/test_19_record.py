@@ -189,3 +189,10 @@ def test_the_command_s_status_is_record_s(shared_dir):
 def test_bad_command_lines(argv, message):
     r = tool(*argv)
     assert r.returncode == 2 and message in r.stderr, r
+
+
+def test_an_x32_call_is_recorded_on_its_abi(shared_dir):
+    recorded, profile = record(shared_dir, [PROBE, "x32", 250], None)
+    assert recorded.returncode == 0, recorded
+    doc = json.loads(profile.read_text())
+    assert doc["architectures"] == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"] and "keyctl" in doc["syscalls"][0]["names"]
