@@ -338,3 +338,15 @@ def test_an_x32_call_is_named_as_x32():
     r = probe(["x32", 250], env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.errnos == [EPERM], r
     assert [(g[2], g[3]) for g in reports(r.stderr)] == [("keyctl(2)", "x32")], r
+
+
+@pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])
+def test_a_forged_marker_does_not_skip_a_reporting_start(write_shared_profile, mode):
+    # Report and audit check the marker before they compile: what it names
+    # must still be shown in force by the kernel, or the filter goes in.
+    from test_13_marker import marker
+    profile = write_shared_profile(DENY)
+    r = probe(["syscall", 110], ["status"], profile=profile, env={"AUTOSECCOMP_FILTER": marker(profile), **mode})
+    assert r.status["Seccomp_filters"] == 1, r
+    assert r.errnos == ([EPERM] if "AUTOSECCOMP_REPORT" in mode else [0]), r
+    assert [g[2] for g in reports(r.stderr)] == ["getppid(2)"], r
