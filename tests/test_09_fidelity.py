@@ -405,10 +405,13 @@ def test_the_library_installs_what_compile_writes(write_profile, tmp_path, kind)
     assert tool("compile", path, *expected, "--caps", ",".join(ALL_CAPS), "-o", tmp_path / "expected.bpf").returncode == 0
     env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(path), XDG_CACHE_HOME=str(tmp_path / "cache"),
                AUTOSECCOMP_CACHE="on")
+    # The tree's file changed long ago, so its status names its bytes: the
+    # first start stores the program under both keys (cache.h).
+    keys = 2 if kind == "rewritten" else 1
     for start in ("first", "cached"):
         installed = installed_filter(["sleep", "30"], env, tmp_path / f"{start}.bpf")
         assert installed == (tmp_path / "expected.bpf").read_bytes(), start
-    assert len(list((tmp_path / "cache" / "autoseccomp").iterdir())) == 1
+        assert len(list((tmp_path / "cache" / "autoseccomp").iterdir())) == keys
 
 
 @not_in_report_runs

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, Result, base_env, needs_root, probe
+from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, Result, base_env, needs_root, probe, wait_until
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -55,6 +55,53 @@ def test_later_starts_read_the_cache(write_profile, tmp_path):
     assert oct(entry.stat().st_mode & 0o777) == "0o600" and oct((home / "autoseccomp").stat().st_mode & 0o777) == "0o700"
     assert start(profile, home, tmp_path) == (False, [EPERM])
     assert entries(home) == [entry]
+
+
+def start_reading(profile, cache_home, tmp_path):
+    """start, telling also whether the start opened the profile: (compiled
+    now?, opened the profile?, errno of mkdir)."""
+    trace = tmp_path / "trace"
+    command = ["env", "AUTOSECCOMP_CACHE=on", f"LD_PRELOAD={LIB}", f"SECCOMP_PROFILE={profile}",
+               f"XDG_CACHE_HOME={cache_home}"]
+    subprocess.run(["strace", "-f", "-e", "trace=memfd_create,openat", "-o", trace, *command, "true"],
+                   env=base_env(), check=True)
+    calls = trace.read_text()
+    target = tmp_path / "denied"
+    r = Result(subprocess.run([*command, PROBE, "mkdir", target], env=base_env(), capture_output=True, text=True))
+    if target.exists():
+        target.rmdir()
+    return "memfd_create(" in calls, f'"{profile}"' in calls, r.errnos
+
+
+def settle(profile):
+    """Wait until PROFILE last changed long enough ago for its status to name
+    its bytes (cache.h: more than two seconds before it is opened)."""
+    import time
+    wait_until(lambda: time.time() - profile.stat().st_ctime > 3.05, "the profile to settle", seconds=5)
+
+
+@needs_strace
+def test_a_settled_profile_is_found_by_its_status_and_not_read(write_profile, tmp_path):
+    """A profile changed moments ago is found by its bytes; once it has not
+    changed for seconds, by its status, and the start reads none of it.  A
+    rewrite in place, of the same size, changes its status: the new bytes
+    are compiled, never the old program served."""
+    profile, home = write_profile(DENY_MKDIR), tmp_path / "cache"
+    assert start_reading(profile, home, tmp_path) == (True, True, [EPERM])
+    assert len(entries(home)) == 1
+    settle(profile)
+    # Found by its bytes, and stored by its status too.
+    assert start_reading(profile, home, tmp_path) == (False, True, [EPERM])
+    assert len(entries(home)) == 2
+    assert start_reading(profile, home, tmp_path) == (False, False, [EPERM])
+    size = profile.stat().st_size
+    write_profile(dict(DENY_MKDIR, syscalls=[{"names": ["rmdir", "symlink"], "action": "SCMP_ACT_ERRNO"}]),
+                  name=profile.name)
+    assert profile.stat().st_size == size
+    assert start_reading(profile, home, tmp_path) == (True, True, [0])
+    # Changed moments ago: found by its bytes until it settles.
+    assert start_reading(profile, home, tmp_path) == (False, True, [0])
+    assert len(entries(home)) == 3
 
 
 @needs_strace
@@ -375,11 +422,12 @@ def test_root_stores_a_service_s_program_with_compile_install(public, tmp_path, 
     profile, work = deny_mkdir_as(public, "root.json", 0), nobody_owns(public / "work", directory=True)
     assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "a") == (True, [EPERM])
     assert system_entries() == []
+    # Settled, as a deployed profile is: stored by its status too.
+    settle(profile)
     r = subprocess.run([TEST_TOOL, "compile", profile, "--install", "--caps", "none"], env=base_env(),
                        capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout == f"{profile}: stored in the system cache\n", r
-    [entry] = system_entries()
-    assert (entry.stat().st_uid, oct(entry.stat().st_mode & 0o777)) == (0, "0o644")
+    assert [(e.stat().st_uid, oct(e.stat().st_mode & 0o777)) for e in system_entries()] == [(0, "0o644")] * 2
     assert start(profile, None, tmp_path, as_user=NOBODY, lib=TEST_LIB, target=work / "b") == (False, [EPERM])
 
 

@@ -256,8 +256,7 @@ int as_cli_check(const struct as_cli_options *opts, struct as_cli_profile *p)
  * stores it here, for the capabilities the service will have. */
 static int compile_install(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
-	_cleanup_cache_ struct as_cache cache = AS_CACHE_NONE;
-	struct as_cache_key key;
+	struct as_cache cache;
 	int r;
 
 	if (opts->output != NULL || opts->plain)
@@ -271,8 +270,8 @@ static int compile_install(const struct as_cli_options *opts, struct as_cli_prof
 	r = as_cli_load(opts, true, p);
 	if (r != 0)
 		return r;
-	cache = as_cache_open_system(&p->source, &p->cache_entry);
-	r = as_cache_key_of(&p->source, &p->pipeline.host, &key) ? as_cache_store(&cache, &key, &p->pipeline.bpf) : -EIO;
+	as_cache_open_system(&cache, &p->source, &p->cache_entry);
+	r = as_cache_store(&cache, &p->source, &p->pipeline.host, &p->pipeline.bpf);
 	if (r < 0) {
 		fprintf(stderr, "autoseccomp: %s: cannot store in the system cache: %s\n", opts->profile, strerror(-r));
 		return EXIT_FAILURE;

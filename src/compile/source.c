@@ -17,39 +17,58 @@ static int refuse_kind(const struct stat *st, struct as_error *err)
 	return 0;
 }
 
-/* Opening a FIFO, a tty or a tape has effects of its own (a writer sees a
- * reader, a tape rewinds), so the path is first opened with O_PATH, which
- * opens nothing, and only a regular file is opened for reading.  The second
- * open may reach another file if the path is swapped in between: that is
- * refused, and whoever can swap it could already have named any file there.
- * Reopening through /proc/self/fd would close that gap, but /proc may be
- * absent where a profile is applied. */
-static int open_file(const char *path, struct as_source *ret, struct as_error *err)
+static int refuse_size(const struct stat *st, struct as_error *err)
 {
-	_cleanup_close_ int where = -1, fd = -1;
-	struct stat seen, st;
+	if (st->st_size == 0)
+		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is empty");
+	if (st->st_size > AS_SOURCE_MAX_BYTES)
+		return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (%lld bytes, at most %d)",
+				    (long long)st->st_size, AS_SOURCE_MAX_BYTES);
+	return 0;
+}
+
+/* Opening a FIFO, a tty or a tape has effects of its own (a writer sees a
+ * reader, a tape rewinds), so the path is first only looked at, and only a
+ * regular file is ever opened for reading (as_source_read_open). */
+static int locate_file(const char *path, struct as_source *ret, struct as_error *err)
+{
+	struct stat st;
 	int r;
 
-	where = open(path, O_PATH | O_CLOEXEC);
-	if (where < 0)
+	if (stat(path, &st) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open profile: %s", strerror(errno));
-	if (fstat(where, &seen) < 0)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot stat profile: %s", strerror(errno));
-	if ((r = refuse_kind(&seen, err)) < 0)
+	if ((r = refuse_kind(&st, err)) < 0 || (r = refuse_size(&st, err)) < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = -1, .st = st};
+	return 0;
+}
+
+/* The open may reach another file if the path is swapped after it was
+ * looked at: that is refused, and whoever can swap it could already have
+ * named any file there.  Reopening an O_PATH descriptor through
+ * /proc/self/fd would close that gap, but /proc may be absent where a
+ * profile is applied. */
+int as_source_read_open(struct as_source *source, struct as_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (source->kind != AS_SOURCE_FILE || source->fd >= 0 || source->text != NULL)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &source->opened_at);
+	fd = open(source->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open profile: %s", strerror(errno));
 	if (fstat(fd, &st) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot stat profile: %s", strerror(errno));
-	if (st.st_dev != seen.st_dev || st.st_ino != seen.st_ino)
+	if (st.st_dev != source->st.st_dev || st.st_ino != source->st.st_ino)
 		return as_error_set(err, -EAGAIN, AS_NO_POSITION, "profile was replaced while it was opened");
-	if (st.st_size == 0)
-		return as_error_set(err, -EINVAL, AS_NO_POSITION, "profile is empty");
-	if (st.st_size > AS_SOURCE_MAX_BYTES)
-		return as_error_set(err, -EFBIG, AS_NO_POSITION, "profile is too large (%lld bytes, at most %d)",
-				    (long long)st.st_size, AS_SOURCE_MAX_BYTES);
-	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = TAKE_FD(fd)};
+	if ((r = refuse_size(&st, err)) < 0)
+		return r;
+	source->st = st;
+	source->len = (size_t)st.st_size;
+	source->fd = TAKE_FD(fd);
 	return 0;
 }
 
@@ -65,7 +84,7 @@ int as_source_open(const char *spec, const struct as_builtin *builtin, struct as
 			.kind = AS_SOURCE_BUILTIN, .name = "builtin", .text = builtin->text, .len = builtin->len, .fd = -1};
 		return 0;
 	}
-	return open_file(spec, ret, err);
+	return locate_file(spec, ret, err);
 }
 
 /* Read, not mapped: a file cut short after it was opened would make a
@@ -89,8 +108,10 @@ int as_source_text(struct as_source *source, char buf[AS_SOURCE_MAX_BYTES], stru
 {
 	int r;
 
-	if (source->text != NULL || source->fd < 0)
+	if (source->text != NULL || source->kind != AS_SOURCE_FILE)
 		return 0;
+	if ((r = as_source_read_open(source, err)) < 0)
+		return r;
 	r = as_source_pread(source, buf, source->len, 0);
 	if (r == -EIO)
 		return as_error_set(err, r, AS_NO_POSITION, "cannot read profile: it was cut short");

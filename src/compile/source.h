@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -24,7 +26,12 @@ struct as_source {
 	const char *name; /* for messages: the path, or "builtin" */
 	const char *text; /* NULL for a file until as_source_text */
 	size_t len;
-	int fd; /* a file's, open until as_source_close; -1 for the others */
+	int fd; /* a file's once its bytes are needed (as_source_read_open); -1 before, and for the others */
+	/* A file's status: from its path, then from the file opened.  And when
+	 * it was opened, which is before any of its bytes were read: what the
+	 * cache needs to tell whether the status names these bytes (cache.h). */
+	struct stat st;
+	struct timespec opened_at;
 };
 
 /* The built-in profile: Docker's default, or the one a program embedded. */
@@ -41,18 +48,26 @@ struct as_builtin {
 int as_builtin_profile(struct as_builtin *ret, bool *locked, struct as_error *err);
 
 /* Decide what SPEC (a SECCOMP_PROFILE value, NULL when unset) names: for
- * BUILTIN its bytes, for a path the file, open, and its size.  RET is
- * written only on success. */
+ * BUILTIN its bytes, for a path the file's status and size, refused when it
+ * is not a regular file or has a size no profile has.  Nothing is opened:
+ * a start that finds the file's program in the cache by its status reads
+ * none of it.  RET is written only on success. */
 int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
 		   struct as_error *err);
 
+/* Open a file's bytes for reading, where they are not yet: the file must be
+ * the one the path named when the source was opened.  Nothing to do for the
+ * other kinds. */
+int as_source_read_open(struct as_source *source, struct as_error *err);
+
 /* A file's bytes, read into BUF, the caller's: a start that finds its
- * program in the cache only hashes them (cache.h), through a small buffer.
- * Nothing to do for the other kinds. */
+ * program in the cache by the bytes only hashes them (cache.h), through a
+ * small buffer.  Opens the file where need be; nothing to do for the other
+ * kinds. */
 int as_source_text(struct as_source *source, char buf[AS_SOURCE_MAX_BYTES], struct as_error *err);
 
-/* LEN bytes of SOURCE's file from OFFSET into BUF, read from the file: 0,
- * -errno, or -EIO where the file ends before them. */
+/* LEN bytes of SOURCE's file, opened, from OFFSET into BUF: 0, -errno, or
+ * -EIO where the file ends before them. */
 int as_source_pread(const struct as_source *source, void *buf, size_t len, size_t offset);
 
 /* Read a profile from FD (standard input for the command-line tool) into

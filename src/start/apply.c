@@ -37,32 +37,30 @@ static struct as_workspace *mapped_workspace(struct as_error *err)
 	return workspace;
 }
 
-/* The program for SOURCE on HOST: precompiled, cached, or compiled now.  The
- * key a program is stored under is that of the bytes it was compiled from:
- * a file changed since it was first read gets another key. */
+/* The program for SOURCE on HOST: precompiled, cached, or compiled now.  A
+ * cached one may be read into NEAR, the caller's, which must outlive it. */
 static int program_for(const struct as_apply_options *options, struct as_source *source,
-		       const struct as_host *host, struct as_program *ret, struct as_error *err)
+		       const struct as_host *host, union as_cache_near_entry *near, struct as_program *ret,
+		       struct as_error *err)
 {
-	_cleanup_cache_ struct as_cache cache = AS_CACHE_NONE;
 	struct as_workspace *ws;
-	struct as_cache_key key;
+	struct as_cache cache;
 	int r;
 
 	if (source->kind == AS_SOURCE_BUILTIN && options->builtin->precompiled && as_precompiled_find(host, ret))
 		return 0;
 	if ((ws = mapped_workspace(err)) == NULL)
 		return err->code;
-	if (source->kind == AS_SOURCE_FILE)
-		cache = as_cache_open(source, &ws->cache_entry);
-	if (cache.dir >= 0 && as_cache_key_of(source, host, &key) && as_cache_load(&cache, &key, ret))
+	as_cache_open(&cache, source, near, &ws->cache_entry);
+	if (as_cache_load(&cache, source, host, ret))
 		return 0;
 	r = as_source_text(source, ws->text, err);
 	if (r < 0)
 		return r;
 	ws->pipeline.host = *host;
 	r = as_pipeline_optimized(source, &ws->pipeline, err);
-	if (r == 0 && cache.dir >= 0 && as_cache_key_of(source, host, &key))
-		as_cache_store(&cache, &key, &ws->pipeline.bpf);
+	if (r == 0)
+		as_cache_store(&cache, source, host, &ws->pipeline.bpf);
 	*ret = as_bpf_program(&ws->pipeline.bpf);
 	return r;
 }
@@ -162,11 +160,61 @@ static int absolute_for_children(const char *relative, struct as_error *err)
 	return 0;
 }
 
+/* The program for SOURCE on HOST, installed: the rest of a start once the
+ * source and the host are known. */
+static int apply_program(const struct as_apply_options *options, struct as_source *source,
+			 const struct as_host *host, union as_cache_near_entry *near, struct as_error *err)
+{
+	struct as_program program;
+	int r;
+
+	r = program_for(options, source, host, near, &program, err);
+	/* A child finds its parent's filter in force as it would without
+	 * reports (the diverted program answers the probe as the plain one),
+	 * and then compiles nothing more. */
+	if (r == 0 && supervised(options) && !as_marker_in_force(&program, host, options->trust_marker)) {
+		r = supervised_program_for(options, source, host, &program, err);
+		if (r == -EBUSY) {
+			unsupervised(options, source, err, &program);
+			r = 0;
+		}
+	}
+	if (r == 0 && options->vet != NULL)
+		r = options->vet(&program, host, options->vet_context, err);
+	/* The text outlives the source: it is the workspace's, or built in. */
+	if (r < 0)
+		as_error_locate(err, source->name, source->text, source->len);
+	as_source_close(source);
+	if (r < 0)
+		return r;
+	r = as_marker_install(&program, host, options->trust_marker, &for_children.marker, &for_children.environ, err);
+	if (r == -EBUSY && program.supervision != NULL) {
+		unsupervised(options, source, err, &program);
+		r = as_marker_install(&program, host, options->trust_marker, &for_children.marker,
+				      &for_children.environ, err);
+	}
+	if (r < 0)
+		as_error_locate(err, source->name, NULL, 0);
+	return r;
+}
+
+/* A start from a file keeps room on its stack for the entry the cache may
+ * hold, in a frame of its own: in the caller's, it would push every start's
+ * deeper frames, the built-in profile's too, onto a page of stack they do
+ * not otherwise touch.  Not inlined, for that reason. */
+__attribute__((noinline)) static int apply_file_program(const struct as_apply_options *options,
+							struct as_source *source, const struct as_host *host,
+							struct as_error *err)
+{
+	union as_cache_near_entry near;
+
+	return apply_program(options, source, host, &near, err);
+}
+
 static int apply_locked(const struct as_apply_options *options, struct as_error *err)
 {
 	/* Until the source is open, messages name what was asked for. */
 	struct as_source source = AS_SOURCE_NAMED(options->spec ? options->spec : "builtin");
-	struct as_program program;
 	struct as_host host;
 	int r;
 
@@ -187,36 +235,14 @@ static int apply_locked(const struct as_apply_options *options, struct as_error 
 	}
 	if (r == 0 && options->report != NULL)
 		r = as_report_destination_check(options->report, err);
-	if (r == 0)
-		r = program_for(options, &source, &host, &program, err);
-	/* A child finds its parent's filter in force as it would without
-	 * reports (the diverted program answers the probe as the plain one),
-	 * and then compiles nothing more. */
-	if (r == 0 && supervised(options) && !as_marker_in_force(&program, &host, options->trust_marker)) {
-		r = supervised_program_for(options, &source, &host, &program, err);
-		if (r == -EBUSY) {
-			unsupervised(options, &source, err, &program);
-			r = 0;
-		}
-	}
-	if (r == 0 && options->vet != NULL)
-		r = options->vet(&program, &host, options->vet_context, err);
-	/* The text outlives the source: it is the workspace's, or built in. */
-	if (r < 0)
+	if (r < 0) {
 		as_error_locate(err, source.name, source.text, source.len);
-	as_source_close(&source);
-	if (r < 0)
+		as_source_close(&source);
 		return r;
-	r = as_marker_install(&program, &host, options->trust_marker, &for_children.marker, &for_children.environ,
-			      err);
-	if (r == -EBUSY && program.supervision != NULL) {
-		unsupervised(options, &source, err, &program);
-		r = as_marker_install(&program, &host, options->trust_marker, &for_children.marker,
-				      &for_children.environ, err);
 	}
-	if (r < 0)
-		as_error_locate(err, source.name, NULL, 0);
-	else if (relative_in_environment(options, &source))
+	r = source.kind == AS_SOURCE_FILE ? apply_file_program(options, &source, &host, err)
+					  : apply_program(options, &source, &host, NULL, err);
+	if (r == 0 && relative_in_environment(options, &source))
 		as_environ_set_profile(&for_children.environ);
 	return r;
 }

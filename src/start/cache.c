@@ -47,28 +47,78 @@ static bool hash_file(struct as_sha256 *ctx, const struct as_source *source)
 	return true;
 }
 
-bool as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
+/* Everything a program depends on besides its profile, after a DOMAIN that
+ * keeps the two kinds of key apart. */
+static void hash_host(struct as_sha256 *ctx, const char *domain, size_t domain_size, const struct as_host *host)
+{
+	const unsigned int versions[] = {SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO};
+
+	as_sha256_init(ctx);
+	as_sha256_update(ctx, domain, domain_size);
+	as_sha256_update(ctx, AUTOSECCOMP_VERSION, sizeof(AUTOSECCOMP_VERSION));
+	as_sha256_update(ctx, AS_BUILD_ID, sizeof(AS_BUILD_ID));
+	as_sha256_update(ctx, versions, sizeof(versions));
+	as_sha256_update(ctx, host->kernel_release, sizeof(host->kernel_release));
+	as_sha256_update(ctx, &host->native_arch, sizeof(host->native_arch));
+	as_sha256_update(ctx, &host->permitted, sizeof(host->permitted));
+}
+
+/* The key of SOURCE's bytes, open or in memory. */
+static bool bytes_key(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
 {
 	static const char domain[] = "autoseccomp compiled-profile cache 1";
-	const unsigned int versions[] = {SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO};
 	struct as_sha256 ctx;
 
-	/* Everything the compiled program depends on besides the bytes. */
-	as_sha256_init(&ctx);
-	as_sha256_update(&ctx, domain, sizeof(domain));
-	as_sha256_update(&ctx, AUTOSECCOMP_VERSION, sizeof(AUTOSECCOMP_VERSION));
-	as_sha256_update(&ctx, AS_BUILD_ID, sizeof(AS_BUILD_ID));
-	as_sha256_update(&ctx, versions, sizeof(versions));
-	as_sha256_update(&ctx, host->kernel_release, sizeof(host->kernel_release));
-	as_sha256_update(&ctx, &host->native_arch, sizeof(host->native_arch));
-	as_sha256_update(&ctx, &host->permitted, sizeof(host->permitted));
+	hash_host(&ctx, domain, sizeof(domain), host);
 	as_sha256_update(&ctx, &source->len, sizeof(source->len));
 	if (source->text != NULL)
 		as_sha256_update(&ctx, source->text, source->len);
-	else if (!hash_file(&ctx, source))
+	else if (source->fd < 0 || !hash_file(&ctx, source))
 		return false;
 	as_sha256_final(&ctx, ret->digest);
 	return true;
+}
+
+/* A file's status names its bytes only where any change to them changes
+ * it: the kernel sets the change time (ctime) at every write, and no one
+ * can set it back.  Two writes within one tick of the clock, or of a
+ * filesystem's coarse times, may leave it as it was; so a time without
+ * digits below the millisecond (FAT, ext4 with small inodes: whole seconds)
+ * names nothing. */
+static bool status_names_bytes(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_ctim.tv_nsec % 1000000 != 0;
+}
+
+/* The key of the file SOURCE names, from its status alone: which file, its
+ * size, and when it last changed. */
+static bool status_key(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
+{
+	static const char domain[] = "autoseccomp compiled-profile cache, by file status 1";
+	const struct stat *st = &source->st;
+	const int64_t status[] = {(int64_t)st->st_dev,        (int64_t)st->st_ino,         (int64_t)st->st_size,
+				  (int64_t)st->st_mtim.tv_sec, (int64_t)st->st_mtim.tv_nsec, (int64_t)st->st_ctim.tv_sec,
+				  (int64_t)st->st_ctim.tv_nsec};
+	struct as_sha256 ctx;
+
+	if (source->kind != AS_SOURCE_FILE || !status_names_bytes(st))
+		return false;
+	hash_host(&ctx, domain, sizeof(domain), host);
+	as_sha256_update(&ctx, status, sizeof(status));
+	as_sha256_final(&ctx, ret->digest);
+	return true;
+}
+
+/* Whether a program compiled from the bytes read from SOURCE may be stored
+ * under its status: only where the file last changed well before it was
+ * opened.  A write after that open gets a later ctime, so another status;
+ * a write within the same tick as the last one, when that tick is recent,
+ * might not. */
+static bool status_settled(const struct as_source *source)
+{
+	const struct timespec *changed = &source->st.st_ctim, *opened = &source->opened_at;
+
+	return source->fd >= 0 && status_names_bytes(&source->st) && opened->tv_sec - changed->tv_sec > 2;
 }
 
 #ifndef AS_SYSTEM_CACHE_DIR
@@ -76,122 +126,149 @@ bool as_cache_key_of(const struct as_source *source, const struct as_host *host,
 #endif
 
 /* See cache.h for why OWNER, and no one else, must be able to write it. */
-static bool trusted(int fd, mode_t type, uid_t owner)
+static bool trusted(const struct stat *st, mode_t type, uid_t owner)
+{
+	return (st->st_mode & S_IFMT) == type && st->st_uid == owner && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static bool trusted_fd(int fd, mode_t type, uid_t owner)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == owner &&
-	       (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-/* BUF (LEN bytes) holding HEAD and TAIL; false when they do not fit.  Not
- * snprintf: stdio's first use faults in pages of the C library's code. */
-static bool path_join(char *buf, size_t len, const char *head, const char *tail)
-{
-	size_t head_len = strlen(head), tail_len = strlen(tail);
-
-	if (head_len + tail_len >= len)
-		return false;
-	memcpy(buf, head, head_len);
-	memcpy(buf + head_len, tail, tail_len + 1);
-	return true;
+	return fstat(fd, &st) == 0 && trusted(&st, type, owner);
 }
 
 /* This user's own directory: $XDG_CACHE_HOME/autoseccomp, else, unless
  * XDG_ONLY, $HOME/.cache/autoseccomp. */
-static bool user_dir(char *buf, size_t len, bool xdg_only)
+static bool user_dir(struct as_cache *cache, bool xdg_only)
 {
 	const char *xdg = secure_getenv("XDG_CACHE_HOME"), *home = secure_getenv("HOME");
 
 	if (xdg != NULL && xdg[0] == '/')
-		return path_join(buf, len, xdg, "/autoseccomp");
-	if (!xdg_only && home != NULL && home[0] == '/')
-		return path_join(buf, len, home, "/.cache/autoseccomp");
-	return false;
+		cache->base = xdg, cache->tail = "/autoseccomp";
+	else if (!xdg_only && home != NULL && home[0] == '/')
+		cache->base = home, cache->tail = "/.cache/autoseccomp";
+	return cache->base != NULL;
 }
 
-/* PATH, opened and checked for OWNER; made with MODE, and its parent if need
- * be, when it is missing and MODE is not 0. */
-static int open_dir(char *path, mode_t mode, uid_t owner)
+/* The size of a buffer for the directory's path and an entry's name in it:
+ * sized to the path, not to PATH_MAX, which would take a page of stack a
+ * start does not otherwise touch, and on a virtual machine a page fault
+ * costs as much as several system calls. */
+static size_t path_size(const struct as_cache *cache)
 {
-	char *slash = strrchr(path, '/');
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return strlen(cache->base) + strlen(cache->tail) + 1 + 2 * AS_SHA256_SIZE + 1;
+}
+
+/* BUF, of path_size, holding the directory's path, then "/NAME" where NAME
+ * is not NULL. */
+static char *path_of(const struct as_cache *cache, const char *name, char *buf)
+{
+	char *end = stpcpy(stpcpy(buf, cache->base), cache->tail);
+
+	if (name != NULL)
+		stpcpy(stpcpy(end, "/"), name);
+	return buf;
+}
+
+/* The cache's directory, opened for a store and checked; made with the
+ * cache's mode, and its parent if need be, when it is missing. */
+static int open_dir(const struct as_cache *cache)
+{
+	char path[path_size(cache)];
+	char *slash;
+	int fd;
 	bool made = false;
 
-	if (fd < 0 && errno == ENOENT && mode != 0 && slash != NULL && slash != path) {
+	path_of(cache, NULL, path);
+	slash = strrchr(path, '/');
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && cache->dir_mode != 0 && slash != NULL && slash != path) {
 		*slash = '\0';
-		mkdir(path, mode);
+		mkdir(path, cache->dir_mode);
 		*slash = '/';
-		made = mkdir(path, mode) == 0;
+		made = mkdir(path, cache->dir_mode) == 0;
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	if (fd >= 0 && !trusted(fd, S_IFDIR, owner)) {
+	if (fd >= 0 && !trusted_fd(fd, S_IFDIR, cache->owner)) {
 		close(fd);
 		return -1;
 	}
 	/* Root's umask must not keep users out of the system directory. */
 	if (made && fd >= 0)
-		fchmod(fd, mode);
+		fchmod(fd, cache->dir_mode);
 	return fd;
+}
+
+/* Whether loads may read the directory: looked at once, without following a
+ * link.  It is not held open: a start whose program is cached opens only
+ * the entry.  Whoever could swap the directory between this look and that
+ * open owns its parent, and an entry must pass its own checks anyway. */
+static bool dir_trusted(struct as_cache *cache)
+{
+	char path[path_size(cache)];
+	struct stat st;
+
+	if (cache->dir_checked == 0)
+		cache->dir_checked =
+			lstat(path_of(cache, NULL, path), &st) == 0 && trusted(&st, S_IFDIR, cache->owner) ? 1 : -1;
+	return cache->dir_checked > 0;
+}
+
+static void use_dir(struct as_cache *cache, uid_t owner, mode_t dir_mode, mode_t entry_mode)
+{
+	cache->owner = owner;
+	cache->dir_mode = dir_mode;
+	cache->entry_mode = entry_mode;
 }
 
 /* Root's system directory, which others read.  A program tells what its
  * profile says: others may read an entry where they may read the profile. */
-static struct as_cache system_cache(const struct stat *profile)
+static void system_cache(struct as_cache *cache, const struct stat *profile)
 {
-	char path[PATH_MAX];
-	mode_t entry_mode = profile->st_mode & S_IROTH ? 0644 : 0600;
-
-	if (!path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, ""))
-		return AS_CACHE_NONE;
-	return (struct as_cache){.dir = open_dir(path, 0755, 0), .owner = 0, .entry_mode = entry_mode};
+	cache->base = AS_SYSTEM_CACHE_DIR;
+	cache->tail = "";
+	use_dir(cache, 0, 0755, profile->st_mode & S_IROTH ? 0644 : 0600);
 }
 
-static struct as_cache cache_for(const struct as_source *source)
+static void cache_for(struct as_cache *cache, const struct as_source *source)
 {
 	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
-	uid_t euid = geteuid();
-	char path[PATH_MAX];
-	struct stat profile;
+	const struct stat *profile = &source->st;
+	uid_t euid;
 
-	if (getauxval(AT_SECURE) != 0 || (setting != NULL && strcmp(setting, "off") == 0) ||
-	    fstat(source->fd, &profile) < 0)
-		return AS_CACHE_NONE;
-	if (euid == 0 && user_dir(path, sizeof(path), true))
-		return (struct as_cache){.dir = open_dir(path, 0700, 0), .owner = 0, .entry_mode = 0600};
-	if (euid == 0)
-		return system_cache(&profile);
-	if (profile.st_uid == euid)
-		return user_dir(path, sizeof(path), false)
-			       ? (struct as_cache){.dir = open_dir(path, 0700, euid), .owner = euid, .entry_mode = 0600}
-			       : AS_CACHE_NONE;
-	if (path_join(path, sizeof(path), AS_SYSTEM_CACHE_DIR, ""))
-		return (struct as_cache){.dir = open_dir(path, 0, 0), .owner = 0, .entry_mode = 0};
-	return AS_CACHE_NONE;
+	if (source->kind != AS_SOURCE_FILE || !S_ISREG(profile->st_mode) || getauxval(AT_SECURE) != 0 ||
+	    (setting != NULL && strcmp(setting, "off") == 0))
+		return;
+	euid = geteuid();
+	cache->profile_owner = profile->st_uid;
+	if (euid == 0 && user_dir(cache, true))
+		use_dir(cache, 0, 0700, 0600);
+	else if (euid == 0)
+		system_cache(cache, profile);
+	else if (profile->st_uid == euid && user_dir(cache, false))
+		use_dir(cache, euid, 0700, 0600);
+	else if (profile->st_uid != euid)
+		system_cache(cache, profile), use_dir(cache, 0, 0, 0);
+	/* A path longer than any a system call takes is no cache. */
+	if (cache->base != NULL && path_size(cache) > PATH_MAX)
+		cache->base = NULL;
 }
 
-struct as_cache as_cache_open(const struct as_source *source, union as_cache_entry *buffer)
+void as_cache_open(struct as_cache *cache, const struct as_source *source, union as_cache_near_entry *near,
+		   union as_cache_entry *buffer)
 {
-	struct as_cache cache = cache_for(source);
-
-	cache.entry = buffer;
-	return cache;
+	*cache = (struct as_cache){.near = near, .entry = buffer};
+	cache_for(cache, source);
 }
 
-struct as_cache as_cache_open_system(const struct as_source *source, union as_cache_entry *buffer)
+void as_cache_open_system(struct as_cache *cache, const struct as_source *source, union as_cache_entry *buffer)
 {
-	struct as_cache cache = AS_CACHE_NONE;
-	struct stat profile;
-
-	if (geteuid() == 0 && getauxval(AT_SECURE) == 0 && fstat(source->fd, &profile) == 0)
-		cache = system_cache(&profile);
-	cache.entry = buffer;
-	return cache;
-}
-
-void as_cache_close(struct as_cache *cache)
-{
-	as_closep(&cache->dir);
+	*cache = (struct as_cache){.entry = buffer};
+	if (geteuid() == 0 && getauxval(AT_SECURE) == 0 && S_ISREG(source->st.st_mode)) {
+		cache->profile_owner = source->st.st_uid;
+		system_cache(cache, &source->st);
+	}
 }
 
 static void entry_name(const struct as_cache_key *key, char name[2 * AS_SHA256_SIZE + 1])
@@ -214,18 +291,20 @@ static uint32_t listener_size(const struct as_listener *listener)
 }
 
 /* The listener stored after the program, checked as any other field. */
-static const struct as_listener *entry_listener(const union as_cache_entry *entry)
+static const struct as_listener *entry_listener(const unsigned char *bytes)
 {
-	const struct as_cache_entry_header *h = &entry->header;
+	const struct as_cache_entry_header *h = (const struct as_cache_entry_header *)bytes;
 
 	if (h->listener_size == 0)
 		return NULL;
-	return (const struct as_listener *)(entry->bytes + sizeof(*h) + h->len * sizeof(struct sock_filter));
+	return (const struct as_listener *)(bytes + sizeof(*h) + h->len * sizeof(struct sock_filter));
 }
 
-static bool entry_valid(const union as_cache_entry *entry, const struct as_cache_key *key, size_t size)
+/* BYTES, SIZE of them in a buffer aligned as an entry, an entry stored
+ * under KEY. */
+static bool entry_valid(const unsigned char *bytes, const struct as_cache_key *key, size_t size)
 {
-	const struct as_cache_entry_header *h = &entry->header;
+	const struct as_cache_entry_header *h = (const struct as_cache_entry_header *)bytes;
 	const struct as_listener *listener;
 	uint64_t checksum;
 
@@ -234,11 +313,11 @@ static bool entry_valid(const union as_cache_entry *entry, const struct as_cache
 	    h->stub_len > h->len || h->listener_size > sizeof(struct as_listener) ||
 	    size != entry_size(h->len, h->listener_size))
 		return false;
-	memcpy(&checksum, entry->bytes + size - sizeof(checksum), sizeof(checksum));
-	if (checksum != as_fnv1a64(entry->bytes, size - sizeof(checksum)))
+	memcpy(&checksum, bytes + size - sizeof(checksum), sizeof(checksum));
+	if (checksum != as_fnv1a64(bytes, size - sizeof(checksum)))
 		return false;
 	/* A listener exactly where the flags ask for one, and of its own size. */
-	listener = entry_listener(entry);
+	listener = entry_listener(bytes);
 	if (listener == NULL)
 		return !(h->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	return (h->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) && h->listener_size >= offsetof(struct as_listener, metadata) &&
@@ -246,51 +325,50 @@ static bool entry_valid(const union as_cache_entry *entry, const struct as_cache
 	       listener->metadata_len <= AS_LISTENER_METADATA_MAX && h->listener_size == listener_size(listener);
 }
 
-bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret)
+/* The entry stored under KEY, where one passes every check: read into the
+ * caller's room near the stack top where it fits, else into the large
+ * buffer; *BYTES says which. */
+static bool load_entry(struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret,
+		       unsigned char **bytes)
 {
-	union as_cache_entry *entry = cache->entry;
-	char name[2 * AS_SHA256_SIZE + 1];
+	char path[path_size(cache)], name[2 * AS_SHA256_SIZE + 1];
 	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t room;
 	ssize_t n;
 
 	entry_name(key, name);
-	fd = openat(cache->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || !trusted(fd, S_IFREG, cache->owner))
+	path_of(cache, name, path);
+	/* Not blocking: only a regular file passes, and a FIFO must not hold
+	 * the start before it is looked at. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !trusted(&st, S_IFREG, cache->owner))
 		return false;
-	n = read(fd, entry->bytes, sizeof(entry->bytes));
-	if (n <= 0 || !entry_valid(entry, key, (size_t)n))
+	if (cache->near != NULL && st.st_size <= (off_t)sizeof(cache->near->bytes))
+		*bytes = cache->near->bytes, room = sizeof(cache->near->bytes);
+	else
+		*bytes = cache->entry->bytes, room = sizeof(cache->entry->bytes);
+	n = read(fd, *bytes, room);
+	if (n <= 0 || !entry_valid(*bytes, key, (size_t)n))
 		return false;
-	*ret = (struct as_program){(const struct sock_filter *)(entry->bytes + sizeof(struct as_cache_entry_header)),
-				   entry->header.len, entry->header.flags, entry_listener(entry), NULL, NULL};
+	const struct as_cache_entry_header *h = (const struct as_cache_entry_header *)*bytes;
+	*ret = (struct as_program){(const struct sock_filter *)(*bytes + sizeof(*h)), h->len, h->flags,
+				   entry_listener(*bytes), NULL, NULL};
 	return true;
 }
 
-int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf)
+/* The entry in BYTES, stored under KEY in DIR, atomically. */
+static int store_entry(const struct as_cache *cache, int dir, const struct as_cache_key *key, unsigned char *bytes)
 {
-	union as_cache_entry *entry = cache->entry;
+	const struct as_cache_entry_header *h = (const struct as_cache_entry_header *)bytes;
+	size_t size = entry_size(h->len, h->listener_size);
 	char name[2 * AS_SHA256_SIZE + 1], temporary[sizeof(name) + 32];
-	bool listens = bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER;
-	uint32_t listener_bytes = listens ? listener_size(&bpf->listener) : 0;
-	size_t size = entry_size(bpf->len, listener_bytes), program_end;
-	struct as_cache_entry_header header;
 	uint64_t checksum;
 	int fd;
 
-	if (cache->dir < 0 || cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS)
-		return -EPERM;
-	/* Built aside and copied in: written through entry->header, GCC 12 takes
-	 * the buffer for that member and refuses the checksum's copy below. */
-	header = (struct as_cache_entry_header){
-		.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len, .listener_size = listener_bytes};
-	memcpy(header.magic, ENTRY_MAGIC, sizeof(header.magic));
-	memcpy(header.key, key->digest, AS_SHA256_SIZE);
-	memcpy(entry->bytes, &header, sizeof(header));
-	program_end = sizeof(header) + bpf->len * sizeof(struct sock_filter);
-	memcpy(entry->bytes + sizeof(header), bpf->insns, program_end - sizeof(header));
-	if (listens)
-		memcpy(entry->bytes + program_end, &bpf->listener, listener_bytes);
-	checksum = as_fnv1a64(entry->bytes, size - sizeof(checksum));
-	memcpy(entry->bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
+	memcpy(bytes + offsetof(struct as_cache_entry_header, key), key->digest, AS_SHA256_SIZE);
+	checksum = as_fnv1a64(bytes, size - sizeof(checksum));
+	memcpy(bytes + size - sizeof(checksum), &checksum, sizeof(checksum));
 	entry_name(key, name);
 	/* Written aside, then renamed into place: a reader sees all of an entry
 	 * or none.  Named without stdio, as it is written before main. */
@@ -298,17 +376,82 @@ int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key,
 	memcpy(temporary + 1, name, sizeof(name) - 1);
 	temporary[sizeof(name)] = '.';
 	*as_hex((uint64_t)getpid(), 8, temporary + sizeof(name) + 1) = '\0';
-	fd = openat(cache->dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	errno = 0;
-	bool written = fchmod(fd, cache->entry_mode) == 0 && write(fd, entry->bytes, size) == (ssize_t)size;
+	bool written = fchmod(fd, cache->entry_mode) == 0 && write(fd, bytes, size) == (ssize_t)size;
 	int r = written ? 0 : errno != 0 ? -errno : -EIO;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && renameat(cache->dir, temporary, cache->dir, name) < 0)
+	if (r == 0 && renameat(dir, temporary, dir, name) < 0)
 		r = -errno;
 	if (r < 0)
-		unlinkat(cache->dir, temporary, 0);
+		unlinkat(dir, temporary, 0);
+	return r;
+}
+
+/* The owner the cache was chosen for must still be the file's once it is
+ * open: else another user's cache could serve it. */
+static bool same_owner(const struct as_cache *cache, const struct as_source *source)
+{
+	return source->st.st_uid == cache->profile_owner;
+}
+
+bool as_cache_load(struct as_cache *cache, struct as_source *source, const struct as_host *host,
+		   struct as_program *ret)
+{
+	struct as_cache_key key;
+	struct as_error ignored;
+	unsigned char *bytes;
+
+	if (cache->base == NULL || !dir_trusted(cache))
+		return false;
+	if (status_key(source, host, &key) && load_entry(cache, &key, ret, &bytes))
+		return true;
+	if (as_source_read_open(source, &ignored) < 0 || !same_owner(cache, source) || !bytes_key(source, host, &key) ||
+	    !load_entry(cache, &key, ret, &bytes))
+		return false;
+	/* Found by its bytes: stored by its status too, where that names them,
+	 * so that the next start reads none of the file. */
+	if (cache->entry_mode != 0 && status_settled(source) && status_key(source, host, &key)) {
+		_cleanup_close_ int dir = open_dir(cache);
+		if (dir >= 0)
+			store_entry(cache, dir, &key, bytes);
+	}
+	return true;
+}
+
+int as_cache_store(const struct as_cache *cache, const struct as_source *source, const struct as_host *host,
+		   const struct as_bpf *bpf)
+{
+	union as_cache_entry *entry = cache->entry;
+	bool listens = bpf->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	uint32_t listener_bytes = listens ? listener_size(&bpf->listener) : 0;
+	struct as_cache_entry_header header;
+	struct as_cache_key key;
+	_cleanup_close_ int dir = -1;
+	size_t program_end;
+	int r;
+
+	if (cache->base == NULL || cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS || !same_owner(cache, source))
+		return -EPERM;
+	if (!bytes_key(source, host, &key))
+		return -EIO;
+	if ((dir = open_dir(cache)) < 0)
+		return -EPERM;
+	/* Built aside and copied in: written through entry->header, GCC 12 takes
+	 * the buffer for that member and refuses the checksum's copy below. */
+	header = (struct as_cache_entry_header){
+		.flags = bpf->flags, .stub_len = bpf->stub_len, .len = bpf->len, .listener_size = listener_bytes};
+	memcpy(header.magic, ENTRY_MAGIC, sizeof(header.magic));
+	memcpy(entry->bytes, &header, sizeof(header));
+	program_end = sizeof(header) + bpf->len * sizeof(struct sock_filter);
+	memcpy(entry->bytes + sizeof(header), bpf->insns, program_end - sizeof(header));
+	if (listens)
+		memcpy(entry->bytes + program_end, &bpf->listener, listener_bytes);
+	r = store_entry(cache, dir, &key, entry->bytes);
+	if (r == 0 && status_settled(source) && status_key(source, host, &key))
+		r = store_entry(cache, dir, &key, entry->bytes);
 	return r;
 }

@@ -13,17 +13,15 @@
 #include "sha256.h"
 #include "source.h"
 
-/* What an entry is for: the profile's bytes and everything its program
- * depends on (capabilities, kernel, architecture, the library's version and
- * build, libseccomp's version), hashed. */
+/* What an entry is for, hashed: the profile, and everything its program
+ * depends on besides (capabilities, kernel, architecture, the library's
+ * version and build, libseccomp's version).  The profile is named by its
+ * bytes, or by the file's status (which file, its size, when it last
+ * changed) where that tells its versions apart; a start that finds its
+ * entry so reads none of the file. */
 struct as_cache_key {
 	unsigned char digest[AS_SHA256_SIZE];
 };
-
-/* SOURCE's key on HOST; false when its bytes cannot all be read, which
- * leaves no key to look up or store under.  A file not read yet is read
- * where it is, through a page-sized buffer. */
-bool as_cache_key_of(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret);
 
 /* An entry as stored: a header, the program, and a checksum of both.
  * Declared here only so that a caller can own the memory one is read into
@@ -42,6 +40,16 @@ union as_cache_entry {
 	struct as_cache_entry_header header;
 };
 
+/* Room for the entry of a program of up to some 500 instructions (Docker's
+ * profile compiles to 350 at most), which a start keeps on its stack, near
+ * its top: there it lands in pages the process has touched already, where
+ * reading it into fresh memory costs a page fault, on a virtual machine
+ * as much as several system calls. */
+union as_cache_near_entry {
+	unsigned char bytes[4096];
+	struct as_cache_entry_header header;
+};
+
 /* Who may write an entry decides whether a start may trust it: an entry
  * is trusted only where its writer could have changed the profile anyway.
  *
@@ -54,7 +62,8 @@ union as_cache_entry {
  *   a confined program too, could rewrite that profile, so an entry it
  *   forges gains it nothing.  For a profile owned by anyone else only the
  *   system directory is read, and nothing is stored.
- * - The owner is that of the open profile (fstat), not of a path read again.
+ * - The owner is that of the file the path names, and must still be once
+ *   the file is opened, for a start that reads it.
  * - A directory must be the required owner's and writable by no one else,
  *   so no one else can add, rename or hard-link anything into it (one
  *   swapped in by whoever owns its parent must pass the same check); an entry
@@ -62,37 +71,47 @@ union as_cache_entry {
  *   link.  A file of root's that is not an entry fails the magic, key and
  *   checksum checks; an entry of root's moved or linked elsewhere carries
  *   its own key, and root's entries are only ever root's own compiles.
+ * - A program is stored under the file's status only where the file last
+ *   changed seconds before it was opened (a write then gets a status of its
+ *   own), on a filesystem that keeps times finer than a millisecond.  The
+ *   limit, as for make and git: a file written through a shared mapping may
+ *   change without its times changing until the page is written back; that
+ *   takes a writer of the profile, and leaves a program compiled from an
+ *   earlier version of it.
  * - Secure-execution processes, and AUTOSECCOMP_CACHE=off, use no cache. */
 struct as_cache {
-	int dir;           /* -1 when there is no usable cache */
-	uid_t owner;       /* of the directory and of every entry trusted in it */
-	mode_t entry_mode; /* of the entries this process stores; 0: it stores none */
-	union as_cache_entry *entry; /* the caller's, to read and build entries in */
+	const char *base, *tail; /* the directory's path, in two parts; base NULL: no usable cache */
+	uid_t owner;        /* of the directory and of every entry trusted in it */
+	uid_t profile_owner; /* of the file the cache was chosen for */
+	mode_t dir_mode;    /* to make the directory with; 0: it is not made */
+	mode_t entry_mode;  /* of the entries this process stores; 0: it stores none */
+	int dir_checked;    /* 0 until looked at, then 1 where loads may read it, -1 where not */
+	union as_cache_near_entry *near; /* the caller's, to read entries that fit in; may be NULL */
+	union as_cache_entry *entry;      /* the caller's, to read the larger entries and build entries in */
 };
 
-#define AS_CACHE_NONE ((struct as_cache){.dir = -1})
-
-/* The cache that may serve SOURCE (a file, open), its directory opened and
- * checked, working in BUFFER; one with no directory (dir -1) when there is
- * none (turned off, no home, a directory that fails a check,
- * secure-execution mode). */
-struct as_cache as_cache_open(const struct as_source *source, union as_cache_entry *buffer);
+/* The cache that may serve SOURCE (a file, not yet open), working in NEAR
+ * and BUFFER; one with no directory (base NULL) when there is none (turned
+ * off, no home, secure-execution mode).  Nothing is opened yet. */
+void as_cache_open(struct as_cache *cache, const struct as_source *source, union as_cache_near_entry *near,
+		   union as_cache_entry *buffer);
 
 /* Root's system cache, whatever this process's own cache would be, to fill
  * for other users' starts (autoseccomp compile --install); none for anyone
  * but root. */
-struct as_cache as_cache_open_system(const struct as_source *source, union as_cache_entry *buffer);
+void as_cache_open_system(struct as_cache *cache, const struct as_source *source, union as_cache_entry *buffer);
 
-void as_cache_close(struct as_cache *cache);
+/* The program for SOURCE on HOST, if the cache holds one that passes every
+ * check, in place in one of the cache's buffers (valid until the next load
+ * or store): looked up by the file's status, then, where it is not found so,
+ * by the file's bytes, which opens SOURCE (as_source_read_open). */
+bool as_cache_load(struct as_cache *cache, struct as_source *source, const struct as_host *host,
+		   struct as_program *ret);
 
-#define _cleanup_cache_ __attribute__((cleanup(as_cache_close)))
-
-/* The program stored under KEY, if there is one that passes every check,
- * in place in the cache's entry buffer: valid until the next load or store. */
-bool as_cache_load(const struct as_cache *cache, const struct as_cache_key *key, struct as_program *ret);
-
-/* Store BPF under KEY, atomically, where this process may: 0, or a negative
- * errno (-EPERM where it may not store), which a start ignores. */
-int as_cache_store(const struct as_cache *cache, const struct as_cache_key *key, const struct as_bpf *bpf);
+/* Store BPF, compiled from SOURCE (its bytes read) on HOST, atomically,
+ * where this process may: 0, or a negative errno (-EPERM where it may
+ * not store), which a start ignores. */
+int as_cache_store(const struct as_cache *cache, const struct as_source *source, const struct as_host *host,
+		   const struct as_bpf *bpf);
 
 #endif

@@ -35,25 +35,14 @@ static int refused(int e, struct as_error *err)
 	return as_error_set(err, -e, AS_NO_POSITION, "cannot install the filter: %s", strerror(e));
 }
 
-int as_install(const struct as_program *program, const struct as_host *host, struct as_error *err)
+/* no_new_privs where the kernel needs it, then the filter: the kernel's
+ * answer (a listener's descriptor, a thread's id, or 0), or an error. */
+static long install_filter(const struct as_program *program, unsigned long flags, const struct as_host *host,
+			   struct as_error *err)
 {
 	struct sock_fprog prog = {(unsigned short)program->len, (struct sock_filter *)program->insns};
-	_cleanup_agent_ struct as_agent agent = AS_AGENT_NONE;
-	unsigned long flags = SECCOMP_FILTER_FLAG_TSYNC | program->flags;
 	long r;
 
-	/* Before the filter, which may deny what connecting takes.  With a
-	 * listener the kernel returns its descriptor, so a thread that cannot
-	 * be synchronised is reported as ESRCH, unnamed. */
-	if (program->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
-		r = program->supervision != NULL ? as_supervisor_start(program->supervision, &agent, err)
-						 : as_agent_connect(program->listener, getpid(), &agent, err);
-		if (r < 0)
-			return (int)r;
-		flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-		if (program->handoff != NULL)
-			program->handoff->k = (uint32_t)agent.sock;
-	}
 	/* The kernel lets only a process with CAP_SYS_ADMIN, or with
 	 * no_new_privs, install a filter. */
 	if (!(host->effective >> CAP_SYS_ADMIN_BIT & 1) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -63,7 +52,42 @@ int as_install(const struct as_program *program, const struct as_host *host, str
 		return unsynchronised(0, err);
 	if (r < 0)
 		return refused(errno, err);
+	return r;
+}
+
+/* The agent is connected, or the supervisor started, before the filter,
+ * which may deny what that takes, and handed the listener after.  In a
+ * frame of its own, not inlined: the agent's message takes a page of
+ * stack, which every start would otherwise push its install onto. */
+__attribute__((noinline)) static int install_with_listener(const struct as_program *program,
+							   const struct as_host *host, struct as_error *err)
+{
+	_cleanup_agent_ struct as_agent agent = AS_AGENT_NONE;
+	long r;
+
+	r = program->supervision != NULL ? as_supervisor_start(program->supervision, &agent, err)
+					 : as_agent_connect(program->listener, getpid(), &agent, err);
+	if (r < 0)
+		return (int)r;
+	if (program->handoff != NULL)
+		program->handoff->k = (uint32_t)agent.sock;
+	/* The kernel returns the listener's descriptor, so a thread that
+	 * cannot be synchronised is reported as ESRCH, unnamed. */
+	r = install_filter(program, SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH | program->flags,
+			   host, err);
+	if (r < 0)
+		return (int)r;
+	return as_agent_hand_over(&agent, (int)r, err);
+}
+
+int as_install(const struct as_program *program, const struct as_host *host, struct as_error *err)
+{
+	long r;
+
 	if (program->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
-		return as_agent_hand_over(&agent, (int)r, err);
+		return install_with_listener(program, host, err);
+	r = install_filter(program, SECCOMP_FILTER_FLAG_TSYNC | program->flags, host, err);
+	if (r < 0)
+		return (int)r;
 	return r > 0 ? unsynchronised(r, err) : 0;
 }
