@@ -342,7 +342,10 @@ static bool load_entry(struct as_cache *cache, const struct as_cache_key *key, s
 	/* Not blocking: only a regular file passes, and a FIFO must not hold
 	 * the start before it is looked at. */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !trusted(&st, S_IFREG, cache->owner))
+	/* fstat, with an empty path of this library's: glibc's fstat passes
+	 * its own, which the kernel reads from a page of the C library that a
+	 * start would otherwise fault in for it alone. */
+	if (fd < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !trusted(&st, S_IFREG, cache->owner))
 		return false;
 	if (cache->near != NULL && st.st_size <= (off_t)sizeof(cache->near->bytes))
 		*bytes = cache->near->bytes, room = sizeof(cache->near->bytes);
