@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, Result, base_env, needs_root, probe, wait_until
+from sample_profiles import argument_check_per_syscall
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -102,6 +103,20 @@ def test_a_settled_profile_is_found_by_its_status_and_not_read(write_profile, tm
     # Changed moments ago: found by its bytes until it settles.
     assert start_reading(profile, home, tmp_path) == (False, True, [0])
     assert len(entries(home)) == 3
+
+
+@needs_strace
+def test_an_entry_larger_than_a_page_is_read_too(write_profile, tmp_path):
+    """A cached start reads an entry into a page of its stack, and a larger one
+    into its scratch memory."""
+    profile = argument_check_per_syscall(200)
+    profile["syscalls"] = [r for r in profile["syscalls"] if r["names"][0] not in ("mkdir", "mkdirat")]
+    profile["syscalls"].append(DENY_MKDIR["syscalls"][0])
+    profile, home = write_profile(profile), tmp_path / "cache"
+    assert start(profile, home, tmp_path) == (True, [EPERM])
+    [entry] = entries(home)
+    assert entry.stat().st_size > 4096
+    assert start(profile, home, tmp_path) == (False, [EPERM])
 
 
 @needs_strace

@@ -49,10 +49,15 @@ static int program_for(const struct as_apply_options *options, struct as_source 
 
 	if (source->kind == AS_SOURCE_BUILTIN && options->builtin->precompiled && as_precompiled_find(host, ret))
 		return 0;
+	/* The workspace is mapped only where it is used: a start that finds its
+	 * program in the cache makes one system call less. */
+	as_cache_open(&cache, source, near, NULL);
+	if (as_cache_load(&cache, source, host, ret))
+		return 0;
 	if ((ws = mapped_workspace(err)) == NULL)
 		return err->code;
-	as_cache_open(&cache, source, near, &ws->cache_entry);
-	if (as_cache_load(&cache, source, host, ret))
+	cache.entry = &ws->cache_entry;
+	if (cache.too_large && as_cache_load(&cache, source, host, ret))
 		return 0;
 	r = as_source_text(source, ws->text, err);
 	if (r < 0)

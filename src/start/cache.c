@@ -349,8 +349,12 @@ static bool load_entry(struct as_cache *cache, const struct as_cache_key *key, s
 		return false;
 	if (cache->near != NULL && st.st_size <= (off_t)sizeof(cache->near->bytes))
 		*bytes = cache->near->bytes, room = sizeof(cache->near->bytes);
-	else
+	else if (cache->entry != NULL)
 		*bytes = cache->entry->bytes, room = sizeof(cache->entry->bytes);
+	else {
+		cache->too_large = true;
+		return false;
+	}
 	n = read(fd, *bytes, room);
 	if (n <= 0 || !entry_valid(*bytes, key, (size_t)n))
 		return false;
@@ -401,28 +405,40 @@ static bool same_owner(const struct as_cache *cache, const struct as_source *sou
 	return source->st.st_uid == cache->profile_owner;
 }
 
-bool as_cache_load(struct as_cache *cache, struct as_source *source, const struct as_host *host,
-		   struct as_program *ret)
+/* The lookup by the bytes, which opens the file.  Not inlined: what it
+ * needs on the stack, a start that finds its program by the status does
+ * not, and its install would go deeper for it. */
+__attribute__((noinline)) static bool load_by_bytes(struct as_cache *cache, struct as_source *source,
+						    const struct as_host *host, struct as_program *ret)
 {
 	struct as_cache_key key;
 	struct as_error ignored;
 	unsigned char *bytes;
 
-	if (cache->base == NULL || !dir_trusted(cache))
-		return false;
-	if (status_key(source, host, &key) && load_entry(cache, &key, ret, &bytes))
-		return true;
 	if (as_source_read_open(source, &ignored) < 0 || !same_owner(cache, source) || !bytes_key(source, host, &key) ||
 	    !load_entry(cache, &key, ret, &bytes))
 		return false;
-	/* Found by its bytes: stored by its status too, where that names them,
-	 * so that the next start reads none of the file. */
+	/* Stored by its status too, where that names these bytes, so that the
+	 * next start reads none of the file. */
 	if (cache->entry_mode != 0 && status_settled(source) && status_key(source, host, &key)) {
 		_cleanup_close_ int dir = open_dir(cache);
 		if (dir >= 0)
 			store_entry(cache, dir, &key, bytes);
 	}
 	return true;
+}
+
+bool as_cache_load(struct as_cache *cache, struct as_source *source, const struct as_host *host,
+		   struct as_program *ret)
+{
+	struct as_cache_key key;
+	unsigned char *bytes;
+
+	if (cache->base == NULL || !dir_trusted(cache))
+		return false;
+	if (status_key(source, host, &key) && load_entry(cache, &key, ret, &bytes))
+		return true;
+	return load_by_bytes(cache, source, host, ret);
 }
 
 int as_cache_store(const struct as_cache *cache, const struct as_source *source, const struct as_host *host,

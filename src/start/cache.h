@@ -87,7 +87,9 @@ struct as_cache {
 	mode_t entry_mode;  /* of the entries this process stores; 0: it stores none */
 	int dir_checked;    /* 0 until looked at, then 1 where loads may read it, -1 where not */
 	union as_cache_near_entry *near; /* the caller's, to read entries that fit in; may be NULL */
-	union as_cache_entry *entry;      /* the caller's, to read the larger entries and build entries in */
+	union as_cache_entry *entry;      /* the caller's, to read the larger entries and build entries in;
+					   * may be NULL until a load is too large for NEAR or a store */
+	bool too_large;                   /* a load found an entry larger than NEAR, and no ENTRY */
 };
 
 /* The cache that may serve SOURCE (a file, not yet open), working in NEAR
@@ -103,7 +105,8 @@ void as_cache_open_system(struct as_cache *cache, const struct as_source *source
 
 /* The program for SOURCE on HOST, if the cache holds one that passes every
  * check, in place in one of the cache's buffers (valid until the next load
- * or store): looked up by the file's status, then, where it is not found so,
+ * or store); where one was found too large for them, too_large is set, and
+ * a load with the large buffer given may find it: looked up by the file's status, then, where it is not found so,
  * by the file's bytes, which opens SOURCE (as_source_read_open). */
 bool as_cache_load(struct as_cache *cache, struct as_source *source, const struct as_host *host,
 		   struct as_program *ret);
