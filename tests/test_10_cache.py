@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, Result, base_env, needs_root, probe, wait_until
+from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, TOOL, Result, base_env, needs_root, probe, wait_until
 from sample_profiles import argument_check_per_syscall
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -58,13 +58,14 @@ def test_later_starts_read_the_cache(write_profile, tmp_path):
     assert entries(home) == [entry]
 
 
-def start_reading(profile, cache_home, tmp_path):
+def start_reading(profile, cache_home, tmp_path, outer=()):
     """start, telling also whether the start opened the profile: (compiled
-    now?, opened the profile?, errno of mkdir)."""
+    now?, opened the profile?, errno of mkdir).  OUTER: a command prefix the
+    start runs under."""
     trace = tmp_path / "trace"
     command = ["env", "AUTOSECCOMP_CACHE=on", f"LD_PRELOAD={LIB}", f"SECCOMP_PROFILE={profile}",
                f"XDG_CACHE_HOME={cache_home}"]
-    subprocess.run(["strace", "-f", "-e", "trace=memfd_create,openat", "-o", trace, *command, "true"],
+    subprocess.run([*outer, "strace", "-f", "-e", "trace=memfd_create,openat", "-o", trace, *command, "true"],
                    env=base_env(), check=True)
     calls = trace.read_text()
     target = tmp_path / "denied"
@@ -95,6 +96,11 @@ def test_a_settled_profile_is_found_by_its_status_and_not_read(write_profile, tm
     assert start_reading(profile, home, tmp_path) == (False, True, [EPERM])
     assert len(entries(home)) == 2
     assert start_reading(profile, home, tmp_path) == (False, False, [EPERM])
+    # Where statx is refused, stat may answer from a network client's old
+    # attributes: the start reads the file, as it must to find it by its bytes.
+    outer = write_profile({"defaultAction": "SCMP_ACT_ALLOW",
+                           "syscalls": [{"names": ["statx"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]})
+    assert start_reading(profile, home, tmp_path, outer=[TOOL, "exec", outer, "--"]) == (False, True, [EPERM])
     size = profile.stat().st_size
     write_profile(dict(DENY_MKDIR, syscalls=[{"names": ["rmdir", "symlink"], "action": "SCMP_ACT_ERRNO"}]),
                   name=profile.name)

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -27,19 +28,51 @@ static int refuse_size(const struct stat *st, struct as_error *err)
 	return 0;
 }
 
+/* PATH's status, asked of the filesystem itself: a network filesystem's
+ * client may answer stat from attributes it fetched a minute ago, where open
+ * asks the server again, and a start that finds its program by the status
+ * opens nothing.  *SYNCED is false where statx fails (an outer filter, an
+ * old kernel) and plain stat answers instead, or where the filesystem
+ * leaves out a field the cache's key needs. */
+static int status_of(const char *path, struct stat *ret, bool *synced)
+{
+	const unsigned int needed = STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME;
+	struct statx x;
+
+	/* Whatever statx's error, stat answers: an inherited filter may deny
+	 * statx alone, with any errno. */
+	if (statx(AT_FDCWD, path, AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &x) < 0) {
+		*synced = false;
+		return stat(path, ret);
+	}
+	*synced = (x.stx_mask & needed) == needed;
+	*ret = (struct stat){.st_dev = makedev(x.stx_dev_major, x.stx_dev_minor),
+			     .st_ino = x.stx_ino,
+			     .st_mode = x.stx_mode,
+			     .st_nlink = x.stx_nlink,
+			     .st_uid = x.stx_uid,
+			     .st_gid = x.stx_gid,
+			     .st_size = (off_t)x.stx_size,
+			     .st_mtim = {x.stx_mtime.tv_sec, x.stx_mtime.tv_nsec},
+			     .st_ctim = {x.stx_ctime.tv_sec, x.stx_ctime.tv_nsec}};
+	return 0;
+}
+
 /* Opening a FIFO, a tty or a tape has effects of its own (a writer sees a
  * reader, a tape rewinds), so the path is first only looked at, and only a
  * regular file is ever opened for reading (as_source_read_open). */
 static int locate_file(const char *path, struct as_source *ret, struct as_error *err)
 {
 	struct stat st;
+	bool synced;
 	int r;
 
-	if (stat(path, &st) < 0)
+	if (status_of(path, &st, &synced) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open profile: %s", strerror(errno));
 	if ((r = refuse_kind(&st, err)) < 0 || (r = refuse_size(&st, err)) < 0)
 		return r;
-	*ret = (struct as_source){.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = -1, .st = st};
+	*ret = (struct as_source){
+		.kind = AS_SOURCE_FILE, .name = path, .len = (size_t)st.st_size, .fd = -1, .st = st, .st_synced = synced};
 	return 0;
 }
 

@@ -31,6 +31,7 @@ struct as_source {
 	 * it was opened, which is before any of its bytes were read: what the
 	 * cache needs to tell whether the status names these bytes (cache.h). */
 	struct stat st;
+	bool st_synced; /* the path's status was asked of the filesystem, not of a client's cache of it */
 	struct timespec opened_at;
 };
 

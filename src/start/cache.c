@@ -101,7 +101,7 @@ static bool status_key(const struct as_source *source, const struct as_host *hos
 				  (int64_t)st->st_ctim.tv_nsec};
 	struct as_sha256 ctx;
 
-	if (source->kind != AS_SOURCE_FILE || !status_names_bytes(st))
+	if (source->kind != AS_SOURCE_FILE || !source->st_synced || !status_names_bytes(st))
 		return false;
 	hash_host(&ctx, domain, sizeof(domain), host);
 	as_sha256_update(&ctx, status, sizeof(status));

@@ -73,7 +73,8 @@ union as_cache_near_entry {
  *   its own key, and root's entries are only ever root's own compiles.
  * - A program is stored under the file's status only where the file last
  *   changed seconds before it was opened (a write then gets a status of its
- *   own), on a filesystem that keeps times finer than a millisecond.  The
+ *   own), on a filesystem that keeps times finer than a millisecond; it is
+ *   looked up only by a status asked of the filesystem itself (source.h).  The
  *   limit, as for make and git: a file written through a shared mapping may
  *   change without its times changing until the page is written back; that
  *   takes a writer of the profile, and leaves a program compiled from an
