@@ -1,7 +1,7 @@
 """autoseccomp record: real programs recorded as uid 65534, then run under
 the profile they wrote, to the same exit status and output; a call the run
 never made is denied.  The profile is deterministic, loads here and in
-Podman's loader, and decodes as Docker's decoder reads it."""
+Docker's and Podman's own loaders, and decodes as Docker's decoder reads it."""
 import json
 import os
 import shutil
@@ -140,41 +140,43 @@ def test_the_output_is_deterministic_and_decodes_as_docker_reads_it(shared_dir, 
 
 
 GOPATH = Path("/usr/share/gocode")
-PODMAN_LOADER = "github.com/containers/common/pkg/seccomp"
+LOADERS = ["github.com/docker/docker/profiles/seccomp", "github.com/containers/common/pkg/seccomp"]
 
 
 @pytest.fixture(scope="module")
-def go_podman():
-    """tests/go-podman, built against Debian's copy of containers/common:
-    Podman's own loader, from the JSON to a libseccomp filter."""
+def go_load():
+    """tests/go-load, built against Debian's copies of moby and
+    containers/common: Docker's and Podman's own loaders, from the JSON to a
+    libseccomp filter."""
     go = shutil.which("go")
-    if go is None or not (GOPATH / "src" / PODMAN_LOADER).is_dir():
-        pytest.skip("Podman's loader cannot be built: apt-get install golang-go golang-github-containers-common-dev")
+    if go is None or not all((GOPATH / "src" / p).is_dir() for p in LOADERS):
+        pytest.skip("Docker's and Podman's loaders cannot be built: "
+                    "apt-get install golang-go golang-github-containers-common-dev")
     home = BUILD / "go"
     home.mkdir(parents=True, exist_ok=True)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "GOCACHE": str(home / "cache"),
            "GOPATH": str(GOPATH), "GO111MODULE": "off", "GOFLAGS": ""}
-    program = BUILD / "tests" / "go-podman"
+    program = BUILD / "tests" / "go-load"
     proc = subprocess.run([go, "build", "-tags", "seccomp", "-o", str(program),
-                           str(Path(__file__).parent / "go-podman" / "main.go")],
+                           str(Path(__file__).parent / "go-load" / "main.go")],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return program
 
 
-def test_recorded_profiles_load_in_podman(shared_dir, go_podman):
-    """Podman's loader takes what record writes, alone or on Docker's
-    profile, and refuses what it must (so that its ok means something)."""
+@pytest.mark.parametrize("loader", ["docker", "podman"])
+def test_recorded_profiles_load_in_docker_and_podman(shared_dir, go_load, loader):
+    """The engines' own loaders take what record writes, alone or on Docker's
+    profile, and refuse what they must (so that their ok means something)."""
     _, plain = record(shared_dir, ["ls", "/"], None, "plain.json")
     _, based = record(shared_dir, [PROBE, "syscall", 250, 0, 0], None, "based.json", extra=["--base", "builtin"])
     _, appended = record(shared_dir, ["uname"], None, "based.json", extra=["--append"])
     bad = shared_dir / "bad.json"
     bad.write_text(plain.read_text().replace("SCMP_ACT_ALLOW", "SCMP_ACT_ALLOWED"))
-    r = subprocess.run([go_podman, plain, appended, bad], capture_output=True, text=True)
-    assert r.stdout.splitlines()[:2] == [f"{plain}: ok", f"{appended}: ok"], r
+    r = subprocess.run([go_load, loader, plain, appended, bad], capture_output=True, text=True)
+    assert based == appended and r.stdout.splitlines()[:2] == [f"{plain}: ok", f"{appended}: ok"], r
     assert r.returncode == 1 and r.stdout.splitlines()[2].startswith(f"{bad}: "), r
     assert "SCMP_ACT_ALLOWED" in r.stdout.splitlines()[2], r
-    assert based == appended
 
 
 @pytest.mark.parametrize("user", USERS)
