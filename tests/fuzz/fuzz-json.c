@@ -1,7 +1,9 @@
-/* libFuzzer target: the JSON stage and the profile view on any bytes.
+/* libFuzzer target: the JSON stage and the profile view on any bytes, and
+ * the same bytes as a capability set (AUTOSECCOMP_CAPS, exec --caps).
  * Besides what ASan and UBSan catch, it checks that jsmn agrees with the
  * grammar check: text the grammar accepts is one value, whose first token
- * spans all of it and whose subtree holds every token. */
+ * spans all of it and whose subtree holds every token; and that a set read
+ * names only capabilities the table knows. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "names.h"
 #include "profile.h"
 
 static struct as_token tokens[AS_JSON_MAX_TOKENS];
@@ -45,6 +48,24 @@ static void check_tokens(const char *text, size_t len, const struct as_json *jso
 	}
 }
 
+/* The bytes up to the first NUL, as the environment would hand them over. */
+static void check_capability_set(const uint8_t *data, size_t size)
+{
+	static char spec[4096];
+	uint64_t set, known = 0;
+	struct as_error err;
+	size_t len = strnlen((const char *)data, size < sizeof(spec) ? size : sizeof(spec) - 1);
+
+	memcpy(spec, data, len);
+	spec[len] = '\0';
+	if (as_capability_set_parse(spec, &set, &err) < 0)
+		return;
+	for (size_t i = 0; i < as_capability_names.count; i++)
+		known |= 1ull << as_capability_names.names[i].value;
+	if ((set & ~known) != 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -55,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0 || size > 65536)
 		return 0;
+	check_capability_set(data, size);
 	if (as_json_parse(text, size, tokens, AS_JSON_MAX_TOKENS, &json, &err) < 0)
 		return 0;
 	if (json.count == 0)
