@@ -74,7 +74,8 @@ def test_a_forged_marker_under_a_foreign_filter_does_not_skip(write_profile, tmp
 
 def test_a_forged_marker_under_a_filter_that_kills_unknown_calls_fails_closed(write_profile, tmp_path):
     """Asking the kernel is a call to numbers no kernel defines: under a
-    filter that kills those, a forged marker kills the child before main."""
+    single filter that kills those, a forged marker that vouches for one
+    filter kills the child before main."""
     profile = write_profile(DENY_MKDIR)
     env = {"LD_PRELOAD": str(LIB), "SECCOMP_PROFILE": str(profile), "AUTOSECCOMP_FILTER": marker(profile)}
     r = under_foreign_filter("kill", [PROBE, "mkdir", tmp_path / "a"], env)
@@ -83,6 +84,29 @@ def test_a_forged_marker_under_a_filter_that_kills_unknown_calls_fails_closed(wr
     del env["AUTOSECCOMP_FILTER"]
     r = under_foreign_filter("kill", [PROBE, "mkdir", tmp_path / "a"], env)
     assert r.errnos == [EPERM], r
+
+
+def test_children_under_a_filter_that_kills_unknown_calls_run_confined(write_profile, tmp_path):
+    """systemd's SystemCallFilter= kills what it does not list: a service
+    started under it, preloaded, marks its filter as one among others, and
+    its children install their own rather than ask the kernel."""
+    profile = write_profile(DENY_MKDIR)
+    env = {"LD_PRELOAD": str(LIB), "SECCOMP_PROFILE": str(profile)}
+    r = under_foreign_filter("kill", ["/bin/sh", "-c", f"printenv AUTOSECCOMP_FILTER; exec {PROBE} mkdir "
+                                                       f"{tmp_path / 'a'} -- exec {PROBE} status"], env)
+    # The shell's marker vouches for none; the probe, then its child, each install their own.
+    assert r.stdout.splitlines()[:2] == [f"{marker(profile).split(':')[0]}:0", "main"], r
+    assert r.errnos == [EPERM] and r.status["Seccomp_filters"] == 4, r
+
+
+def test_children_of_a_program_that_adds_a_filter_that_kills_unknown_calls_run_confined(write_profile, tmp_path):
+    """A confined program that sandboxes its children with a filter of its
+    own (which kills what it does not list) leaves a chain the marker does
+    not vouch for: the children install their own rather than ask."""
+    profile = write_profile(DENY_MKDIR)
+    launcher = [sys.executable, "-c", FOREIGN_FILTER, "kill", PROBE, "mkdir", tmp_path / "a", "--", "status"]
+    r = run(launcher, profile=profile)
+    assert r.main_ran and r.errnos == [EPERM] and r.status["Seccomp_filters"] == 3, r
 
 
 def test_a_child_asking_for_another_profile_with_its_marker_gets_it(write_profile, tmp_path):
@@ -112,7 +136,8 @@ def test_the_filter_answers_the_probe_with_the_marker(write_profile):
         r = probe(*[["syscall", PROBE_FIRST_NR + i] for i in range(PROBE_COUNT)],
                   ["syscall", PROBE_FIRST_NR + PROBE_COUNT], profile=profile)
         answers = "".join(f"{e:03x}" for e in r.errnos[:PROBE_COUNT])
-        assert answers == expected, (r, expected)
+        # Then how many filters the marker vouches for: this one alone.
+        assert f"{answers}:1" == expected, (r, expected)
         assert r.errnos[PROBE_COUNT] == 38, r  # the next number is the stub's or the kernel's ENOSYS
 
 

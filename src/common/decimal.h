@@ -27,4 +27,20 @@ static inline int as_parse_decimal(const char *s, size_t len, uint64_t max, uint
 	return 0;
 }
 
+/* VALUE in plain decimal at BUF, without stdio, whose first use faults in
+ * pages of the C library's code; returns the end, not terminated.  BUF
+ * holds 20 digits at most. */
+static inline char *as_format_decimal(uint64_t value, char *buf)
+{
+	char digits[20];
+	size_t len = 0;
+
+	do
+		digits[len++] = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	while (len > 0)
+		*buf++ = digits[--len];
+	return buf;
+}
+
 #endif

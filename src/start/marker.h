@@ -16,11 +16,14 @@
 
 #define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
 
-/* The entry put in the environment: three hexadecimal digits an answer.
- * Its name is written at build time, which keeps the whole in initialised
- * static storage where a driver keeps it (environ.h). */
+/* The entry put in the environment: three hexadecimal digits an answer,
+ * then ':' and how many filters it vouches for (the chain after the
+ * install, where every filter in it is autoseccomp's; else 0, and the
+ * children do not ask the kernel).  Its name is written at build time,
+ * which keeps the whole in initialised static storage where a driver keeps
+ * it (environ.h). */
 struct as_marker {
-	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1];
+	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1 + 4 + 1];
 };
 
 #define AS_MARKER_INIT {.entry = AS_MARKER_VARIABLE "="}
