@@ -156,6 +156,29 @@ def wait_until(predicate, what, seconds=10):
         time.sleep(0.02)
 
 
+DEBIAN_GOPATH = Path("/usr/share/gocode")
+
+
+def build_go_program(name, packages, packages_from, tags=()):
+    """tests/NAME/main.go, built into the build directory in GOPATH mode
+    against Debian's copies of PACKAGES (Go import paths), which the Debian
+    packages PACKAGES_FROM hold; the test skips, saying so, where they are
+    missing."""
+    go = shutil.which("go")
+    if go is None or not all((DEBIAN_GOPATH / "src" / p).is_dir() for p in packages):
+        pytest.skip(f"tests/{name} cannot be built: apt-get install golang-go {' '.join(packages_from)}")
+    home = BUILD / "go"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "GOCACHE": str(home / "cache"),
+           "GOPATH": str(DEBIAN_GOPATH), "GO111MODULE": "off", "GOFLAGS": ""}
+    program = BUILD / "tests" / name
+    proc = subprocess.run([go, "build", *(["-tags", ",".join(tags)] if tags else []), "-o", str(program),
+                           str(ROOT / "tests" / name / "main.go")], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return program
+
+
 @pytest.fixture
 def write_profile(tmp_path):
     """Write a profile (a dict, or JSON text) to a file and return its path."""

@@ -3,18 +3,16 @@ protocol, and the agent decides the notified calls of the process and of
 every descendant.  The agent here is examples/seccomp-agent, run for real;
 agents that misbehave are small Python servers."""
 import json
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import (BUILD, ENOSYS, LIB, NOBODY, PROBE, PROBE_STATIC, SANITIZE, TOOL, base_env, needs_root,
-                      probe, run, tool, wait_until)
+from conftest import (BUILD, ENOSYS, LIB, NOBODY, PROBE, PROBE_STATIC, SANITIZE, TOOL, base_env, build_go_program,
+                      needs_root, probe, run, tool, wait_until)
 
 AGENT = BUILD / "examples" / "seccomp-agent"
 ENOMEDIUM = 123  # the errno runc's own agent test answers chmod with
@@ -327,29 +325,14 @@ def test_explain_and_check_name_the_agent(write_shared_profile, tmp_path):
     assert r.returncode == 0 and f"the listener goes to the seccomp agent at {path}" in r.stdout, r
 
 
-GO = shutil.which("go")
-GO_AGENT = BUILD / "tests" / "go-agent"
-GOPATH = Path("/usr/share/gocode")
-GO_PACKAGES = ["github.com/opencontainers/runtime-spec/specs-go", "github.com/seccomp/libseccomp-golang",
-               "golang.org/x/sys/unix"]
-
-
 @pytest.fixture(scope="module")
 def go_agent():
     """tests/go-agent, built against Debian's copies of runtime-spec,
     libseccomp-golang and x/sys: an agent as runc's reference one is built."""
-    missing = [p for p in GO_PACKAGES if not (GOPATH / "src" / p).is_dir()]
-    if GO is None or missing:
-        pytest.skip("a Go agent cannot be built: apt-get install golang-go golang-github-opencontainers-specs-dev "
-                    "golang-github-seccomp-libseccomp-golang-dev golang-golang-x-sys-dev")
-    home = BUILD / "go"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "GOCACHE": str(home / "cache"),
-           "GOPATH": str(GOPATH), "GO111MODULE": "off", "GOFLAGS": ""}
-    proc = subprocess.run([GO, "build", "-o", str(GO_AGENT), str(Path(__file__).parent / "go-agent" / "main.go")],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return GO_AGENT
+    return build_go_program("go-agent", ["github.com/opencontainers/runtime-spec/specs-go",
+                                         "github.com/seccomp/libseccomp-golang", "golang.org/x/sys/unix"],
+                            ["golang-github-opencontainers-specs-dev", "golang-github-seccomp-libseccomp-golang-dev",
+                             "golang-golang-x-sys-dev"])
 
 
 @pytest.mark.parametrize("user", USERS)

@@ -3,14 +3,13 @@ the profile they wrote, to the same exit status and output; a call the run
 never made is denied.  The profile is deterministic, loads here and in
 Docker's and Podman's own loaders, and decodes as Docker's decoder reads it."""
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, EPERM, NOBODY, PROBE, TOOL, base_env, needs_root, tool
+from conftest import EPERM, NOBODY, PROBE, TOOL, base_env, build_go_program, needs_root, tool
 from test_12_go_decoder import decode, go_decode  # noqa: F401 (a fixture)
 
 USERS = [None, pytest.param("nobody", marks=needs_root)]
@@ -139,29 +138,14 @@ def test_the_output_is_deterministic_and_decodes_as_docker_reads_it(shared_dir, 
     assert decode(go_decode, a)["ok"], decode(go_decode, a)
 
 
-GOPATH = Path("/usr/share/gocode")
-LOADERS = ["github.com/docker/docker/profiles/seccomp", "github.com/containers/common/pkg/seccomp"]
-
-
 @pytest.fixture(scope="module")
 def go_load():
     """tests/go-load, built against Debian's copies of moby and
     containers/common: Docker's and Podman's own loaders, from the JSON to a
     libseccomp filter."""
-    go = shutil.which("go")
-    if go is None or not all((GOPATH / "src" / p).is_dir() for p in LOADERS):
-        pytest.skip("Docker's and Podman's loaders cannot be built: "
-                    "apt-get install golang-go golang-github-containers-common-dev")
-    home = BUILD / "go"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "GOCACHE": str(home / "cache"),
-           "GOPATH": str(GOPATH), "GO111MODULE": "off", "GOFLAGS": ""}
-    program = BUILD / "tests" / "go-load"
-    proc = subprocess.run([go, "build", "-tags", "seccomp", "-o", str(program),
-                           str(Path(__file__).parent / "go-load" / "main.go")],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return program
+    return build_go_program("go-load", ["github.com/docker/docker/profiles/seccomp",
+                                        "github.com/containers/common/pkg/seccomp"],
+                            ["golang-github-containers-common-dev"], tags=["seccomp"])
 
 
 @pytest.mark.parametrize("loader", ["docker", "podman"])
