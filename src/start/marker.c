@@ -52,17 +52,21 @@ __attribute__((noinline)) static long filters_in_force(void)
 {
 	static const char field[] = "\nSeccomp_filters:\t";
 	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	char buf[4096], *at, *end;
+	char buf[4096];
+	const char *value;
+	uint64_t count;
 	ssize_t n;
-	long count;
 
 	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
 		return -1;
 	buf[n] = '\0';
-	if ((at = strstr(buf, field)) == NULL)
+	if ((value = strstr(buf, field)) == NULL)
 		return -1;
-	count = strtol(at + sizeof(field) - 1, &end, 10);
-	return end != at + sizeof(field) - 1 && *end == '\n' ? count : -1;
+	value += sizeof(field) - 1;
+	/* The whole line: a status cut short by the buffer has no newline after it. */
+	if (strchr(value, '\n') == NULL || as_parse_decimal(value, strcspn(value, "\n"), MARKER_COUNT_MAX, &count) < 0)
+		return -1;
+	return (long)count;
 }
 
 /* Whether a probe is safe to make: the inherited marker vouches for every
