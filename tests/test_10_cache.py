@@ -123,6 +123,10 @@ def test_an_entry_larger_than_a_page_is_read_too(write_profile, tmp_path):
     [entry] = entries(home)
     assert entry.stat().st_size > 4096
     assert start(profile, home, tmp_path) == (False, [EPERM])
+    # Settled, it is found by its status, in the second load, and the file is not read.
+    settle(profile)
+    assert start_reading(profile, home, tmp_path) == (False, True, [EPERM])
+    assert start_reading(profile, home, tmp_path) == (False, False, [EPERM])
 
 
 @needs_strace

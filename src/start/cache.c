@@ -131,11 +131,13 @@ static bool trusted(const struct stat *st, mode_t type, uid_t owner)
 	return (st->st_mode & S_IFMT) == type && st->st_uid == owner && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-static bool trusted_fd(int fd, mode_t type, uid_t owner)
+/* FD's status in *ST, and whether it is trusted.  fstat with an empty path
+ * of this library's: glibc's fstat passes its own, which the kernel reads
+ * from a page of the C library that a start would otherwise fault in for it
+ * alone. */
+static bool trusted_fd(int fd, mode_t type, uid_t owner, struct stat *st)
 {
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && trusted(&st, type, owner);
+	return fstatat(fd, "", st, AT_EMPTY_PATH) == 0 && trusted(st, type, owner);
 }
 
 /* This user's own directory: $XDG_CACHE_HOME/autoseccomp, else, unless
@@ -176,6 +178,7 @@ static char *path_of(const struct as_cache *cache, const char *name, char *buf)
 static int open_dir(const struct as_cache *cache)
 {
 	char path[path_size(cache)];
+	struct stat st;
 	char *slash;
 	int fd;
 	bool made = false;
@@ -190,7 +193,7 @@ static int open_dir(const struct as_cache *cache)
 		made = mkdir(path, cache->dir_mode) == 0;
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	if (fd >= 0 && !trusted_fd(fd, S_IFDIR, cache->owner)) {
+	if (fd >= 0 && !trusted_fd(fd, S_IFDIR, cache->owner, &st)) {
 		close(fd);
 		return -1;
 	}
@@ -222,13 +225,17 @@ static void use_dir(struct as_cache *cache, uid_t owner, mode_t dir_mode, mode_t
 	cache->entry_mode = entry_mode;
 }
 
-/* Root's system directory, which others read.  A program tells what its
- * profile says: others may read an entry where they may read the profile. */
-static void system_cache(struct as_cache *cache, const struct stat *profile)
+/* Root's system directory, which others read; WRITES where this process
+ * stores in it.  A program tells what its profile says: others may read an
+ * entry where they may read the profile. */
+static void system_cache(struct as_cache *cache, const struct stat *profile, bool writes)
 {
 	cache->base = AS_SYSTEM_CACHE_DIR;
 	cache->tail = "";
-	use_dir(cache, 0, 0755, profile->st_mode & S_IROTH ? 0644 : 0600);
+	if (writes)
+		use_dir(cache, 0, 0755, profile->st_mode & S_IROTH ? 0644 : 0600);
+	else
+		use_dir(cache, 0, 0, 0);
 }
 
 static void cache_for(struct as_cache *cache, const struct as_source *source)
@@ -245,11 +252,11 @@ static void cache_for(struct as_cache *cache, const struct as_source *source)
 	if (euid == 0 && user_dir(cache, true))
 		use_dir(cache, 0, 0700, 0600);
 	else if (euid == 0)
-		system_cache(cache, profile);
+		system_cache(cache, profile, true);
 	else if (profile->st_uid == euid && user_dir(cache, false))
 		use_dir(cache, euid, 0700, 0600);
 	else if (profile->st_uid != euid)
-		system_cache(cache, profile), use_dir(cache, 0, 0, 0);
+		system_cache(cache, profile, false);
 	/* A path longer than any a system call takes is no cache. */
 	if (cache->base != NULL && path_size(cache) > PATH_MAX)
 		cache->base = NULL;
@@ -267,7 +274,7 @@ void as_cache_open_system(struct as_cache *cache, const struct as_source *source
 	*cache = (struct as_cache){.entry = buffer};
 	if (geteuid() == 0 && getauxval(AT_SECURE) == 0 && S_ISREG(source->st.st_mode)) {
 		cache->profile_owner = source->st.st_uid;
-		system_cache(cache, &source->st);
+		system_cache(cache, &source->st, true);
 	}
 }
 
@@ -342,10 +349,7 @@ static bool load_entry(struct as_cache *cache, const struct as_cache_key *key, s
 	/* Not blocking: only a regular file passes, and a FIFO must not hold
 	 * the start before it is looked at. */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	/* fstat, with an empty path of this library's: glibc's fstat passes
-	 * its own, which the kernel reads from a page of the C library that a
-	 * start would otherwise fault in for it alone. */
-	if (fd < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 || !trusted(&st, S_IFREG, cache->owner))
+	if (fd < 0 || !trusted_fd(fd, S_IFREG, cache->owner, &st))
 		return false;
 	if (cache->near != NULL && st.st_size <= (off_t)sizeof(cache->near->bytes))
 		*bytes = cache->near->bytes, room = sizeof(cache->near->bytes);
@@ -398,6 +402,18 @@ static int store_entry(const struct as_cache *cache, int dir, const struct as_ca
 	return r;
 }
 
+/* The entry in BYTES stored under SOURCE's status too, where that names the
+ * bytes it was compiled from: 0 where it does not, else store_entry's. */
+static int store_by_status(const struct as_cache *cache, int dir, const struct as_source *source,
+			   const struct as_host *host, unsigned char *bytes)
+{
+	struct as_cache_key key;
+
+	if (!status_settled(source) || !status_key(source, host, &key))
+		return 0;
+	return store_entry(cache, dir, &key, bytes);
+}
+
 /* The owner the cache was chosen for must still be the file's once it is
  * open: else another user's cache could serve it. */
 static bool same_owner(const struct as_cache *cache, const struct as_source *source)
@@ -418,12 +434,12 @@ __attribute__((noinline)) static bool load_by_bytes(struct as_cache *cache, stru
 	if (as_source_read_open(source, &ignored) < 0 || !same_owner(cache, source) || !bytes_key(source, host, &key) ||
 	    !load_entry(cache, &key, ret, &bytes))
 		return false;
-	/* Stored by its status too, where that names these bytes, so that the
-	 * next start reads none of the file. */
-	if (cache->entry_mode != 0 && status_settled(source) && status_key(source, host, &key)) {
+	/* Stored by its status too, so that the next start reads none of the
+	 * file; the directory is opened only where that is allowed. */
+	if (cache->entry_mode != 0 && status_settled(source)) {
 		_cleanup_close_ int dir = open_dir(cache);
 		if (dir >= 0)
-			store_entry(cache, dir, &key, bytes);
+			store_by_status(cache, dir, source, host, bytes);
 	}
 	return true;
 }
@@ -434,10 +450,15 @@ bool as_cache_load(struct as_cache *cache, struct as_source *source, const struc
 	struct as_cache_key key;
 	unsigned char *bytes;
 
+	cache->too_large = false;
 	if (cache->base == NULL || !dir_trusted(cache))
 		return false;
 	if (status_key(source, host, &key) && load_entry(cache, &key, ret, &bytes))
 		return true;
+	/* Found, but larger than the room given: the caller loads again with
+	 * the large buffer, and the file need not be read for it now. */
+	if (cache->too_large)
+		return false;
 	return load_by_bytes(cache, source, host, ret);
 }
 
@@ -470,7 +491,7 @@ int as_cache_store(const struct as_cache *cache, const struct as_source *source,
 	if (listens)
 		memcpy(entry->bytes + program_end, &bpf->listener, listener_bytes);
 	r = store_entry(cache, dir, &key, entry->bytes);
-	if (r == 0 && status_settled(source) && status_key(source, host, &key))
-		r = store_entry(cache, dir, &key, entry->bytes);
+	if (r == 0)
+		r = store_by_status(cache, dir, source, host, entry->bytes);
 	return r;
 }

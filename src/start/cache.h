@@ -106,9 +106,10 @@ void as_cache_open_system(struct as_cache *cache, const struct as_source *source
 
 /* The program for SOURCE on HOST, if the cache holds one that passes every
  * check, in place in one of the cache's buffers (valid until the next load
- * or store); where one was found too large for them, too_large is set, and
- * a load with the large buffer given may find it: looked up by the file's status, then, where it is not found so,
- * by the file's bytes, which opens SOURCE (as_source_read_open). */
+ * or store): looked up by the file's status, then, where it is not found
+ * so, by the file's bytes, which opens SOURCE (as_source_read_open).  Where
+ * an entry was found too large for the buffers given, too_large is set, and
+ * a load again with the large buffer finds it. */
 bool as_cache_load(struct as_cache *cache, struct as_source *source, const struct as_host *host,
 		   struct as_program *ret);
 
