@@ -171,13 +171,14 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 			 const struct as_host *host, union as_cache_near_entry *near, struct as_error *err)
 {
 	struct as_program program;
+	bool in_force = false;
 	int r;
 
 	r = program_for(options, source, host, near, &program, err);
 	/* A child finds its parent's filter in force as it would without
 	 * reports (the diverted program answers the probe as the plain one),
-	 * and then compiles nothing more. */
-	if (r == 0 && supervised(options) && !as_marker_in_force(&program, host, options->trust_marker)) {
+	 * and then compiles, and installs, nothing more. */
+	if (r == 0 && supervised(options) && !(in_force = as_marker_in_force(&program, host, options->trust_marker))) {
 		r = supervised_program_for(options, source, host, &program, err);
 		if (r == -EBUSY) {
 			unsupervised(options, source, err, &program);
@@ -190,7 +191,7 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 	if (r < 0)
 		as_error_locate(err, source->name, source->text, source->len);
 	as_source_close(source);
-	if (r < 0)
+	if (r < 0 || in_force)
 		return r;
 	r = as_marker_install(&program, host, options->trust_marker, &for_children.marker, &for_children.environ, err);
 	if (r == -EBUSY && program.supervision != NULL) {

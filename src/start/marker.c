@@ -15,6 +15,7 @@
 #define MARKER_LEN (3 * AS_PROBE_COUNT)
 /* Filters a marker vouches for: at most this many, written in decimal. */
 #define MARKER_COUNT_MAX 9999u
+_Static_assert(MARKER_COUNT_MAX < 10000u && AS_MARKER_COUNT_DIGITS == 4, "the marker's count fits its digits");
 
 /* The answers as hexadecimal, without stdio, whose first use would fault in
  * pages of the C library's code. */
@@ -25,23 +26,6 @@ static void format_marker(const struct as_probe *probe, char buf[MARKER_LEN + 1]
 	for (unsigned int i = 0; i < AS_PROBE_COUNT; i++)
 		p = as_hex(probe->answers[i], 3, p);
 	*p = '\0';
-}
-
-/* The inherited marker: its answers in ANSWERS, and the count of filters it
- * vouches for, the whole chain when it was set, every one autoseccomp's,
- * which answer the probe numbers and kill none.  0 where it vouches for
- * none, or there is no marker of this form. */
-static unsigned int inherited_marker(char answers[MARKER_LEN + 1])
-{
-	const char *inherited = secure_getenv(AS_MARKER_VARIABLE);
-	uint64_t count;
-
-	if (inherited == NULL || strlen(inherited) <= MARKER_LEN + 1 || inherited[MARKER_LEN] != ':' ||
-	    as_parse_decimal(inherited + MARKER_LEN + 1, strlen(inherited + MARKER_LEN + 1), MARKER_COUNT_MAX, &count) < 0)
-		return 0;
-	memcpy(answers, inherited, MARKER_LEN);
-	answers[MARKER_LEN] = '\0';
-	return (unsigned int)count;
 }
 
 /* How many filters are in force, as the kernel tells in /proc/self/status;
@@ -69,52 +53,51 @@ __attribute__((noinline)) static long filters_in_force(void)
 	return (long)count;
 }
 
-/* Whether a probe is safe to make: the inherited marker vouches for every
- * filter in force.  A filter it does not know may kill calls to unknown
- * numbers, as systemd's SystemCallFilter= and most sandboxes do, and would
- * kill the child before main. */
-static bool probe_is_safe(unsigned int vouched)
-{
-	return vouched > 0 && filters_in_force() == (long)vouched;
-}
+/* What the inherited marker says of the chain in force. */
+struct inherited {
+	char answers[MARKER_LEN + 1]; /* of the filter it was set for */
+	unsigned int vouched;          /* filters in force when it was set, every one autoseccomp's */
+};
 
-/* The child asks the kernel only when the marker names what it would
- * install, and vouches for every filter in force.  A forged marker under a
- * single filter that kills unknown numbers still kills it before main,
- * which fails closed. */
-static bool proven_in_force(const struct as_probe *probe, bool answers, bool trust_marker)
+/* The inherited marker, read only where TRUST_MARKER, and whether it
+ * vouches for every filter in force: only then is a probe safe to make.  A
+ * filter it does not know may kill calls to unknown numbers, as systemd's
+ * SystemCallFilter= and most sandboxes do, and would kill the child before
+ * main. */
+static bool inherited_chain(bool trust_marker, struct inherited *ret)
 {
-	char inherited[MARKER_LEN + 1], mine[MARKER_LEN + 1];
-	unsigned int vouched;
+	const char *inherited = trust_marker ? secure_getenv(AS_MARKER_VARIABLE) : NULL;
+	uint64_t count;
 
-	if (!trust_marker || !answers || (vouched = inherited_marker(inherited)) == 0)
+	if (inherited == NULL || strlen(inherited) <= MARKER_LEN + 1 || inherited[MARKER_LEN] != ':' ||
+	    as_parse_decimal(inherited + MARKER_LEN + 1, strlen(inherited + MARKER_LEN + 1), MARKER_COUNT_MAX, &count) < 0 ||
+	    count == 0)
 		return false;
-	format_marker(probe, mine);
-	return strcmp(inherited, mine) == 0 && probe_is_safe(vouched) && as_probe_in_force(probe);
+	memcpy(ret->answers, inherited, MARKER_LEN);
+	ret->answers[MARKER_LEN] = '\0';
+	ret->vouched = (unsigned int)count;
+	return filters_in_force() == (long)count;
 }
 
-/* The count the marker set with this install vouches for: the chain after
- * it, where every filter in it is known to be autoseccomp's; else 0, and
- * this process's children install their own filter rather than ask. */
-static unsigned int vouched_after_install(bool trust_marker)
+/* Whether CHAIN, which vouches for every filter in force, names PROBE's
+ * program and the kernel answers as it does.  A forged marker under a
+ * single filter that kills unknown numbers still kills the child before
+ * main, which fails closed. */
+static bool proven_in_force(const struct as_probe *probe, const struct inherited *chain)
 {
-	char inherited[MARKER_LEN + 1];
-	unsigned int vouched;
+	char mine[MARKER_LEN + 1];
 
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0)
-		return 1;
-	if (!trust_marker || (vouched = inherited_marker(inherited)) == 0 || vouched >= MARKER_COUNT_MAX ||
-	    !probe_is_safe(vouched))
-		return 0;
-	return vouched + 1;
+	format_marker(probe, mine);
+	return strcmp(chain->answers, mine) == 0 && as_probe_in_force(probe);
 }
 
 bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker)
 {
 	struct as_probe probe;
+	struct inherited chain;
 	bool answers = as_probe_expected(program, host->native_arch, &probe);
 
-	return proven_in_force(&probe, answers, trust_marker);
+	return answers && inherited_chain(trust_marker, &chain) && proven_in_force(&probe, &chain);
 }
 
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
@@ -122,16 +105,31 @@ int as_marker_install(const struct as_program *program, const struct as_host *ho
 {
 	struct as_environ_change change;
 	struct as_probe probe;
+	struct inherited chain;
 	bool answers = as_probe_expected(program, host->native_arch, &probe);
+	/* Read once, for whether to ask the kernel and for what the new marker
+	 * vouches for: no filter in force (a first start asks nothing), or a
+	 * chain the inherited marker vouches for. */
+	bool none_before = answers && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0;
+	bool chain_safe = answers && !none_before && inherited_chain(trust_marker, &chain);
 	int r;
 
-	if (proven_in_force(&probe, answers, trust_marker))
+	if (chain_safe && proven_in_force(&probe, &chain))
 		return 0;
 	if (answers) {
 		char *entry = marker->entry + sizeof(AS_MARKER_VARIABLE);
+		/* The chain after this install, where every filter in it is
+		 * autoseccomp's; else 0, and the children install their own
+		 * filter rather than ask. */
+		unsigned int vouched = 0;
+
+		if (none_before)
+			vouched = 1;
+		else if (chain_safe && chain.vouched < MARKER_COUNT_MAX)
+			vouched = chain.vouched + 1;
 		format_marker(&probe, entry);
 		entry[MARKER_LEN] = ':';
-		*as_format_decimal(vouched_after_install(trust_marker), entry + MARKER_LEN + 1) = '\0';
+		*as_format_decimal(vouched, entry + MARKER_LEN + 1) = '\0';
 		if (as_environ_put(env, marker->entry, &change) < 0)
 			return as_error_set(err, -errno, AS_NO_POSITION, "cannot set %s: %s", AS_MARKER_VARIABLE,
 					    strerror(errno));

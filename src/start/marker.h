@@ -16,6 +16,9 @@
 
 #define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
 
+/* The most digits of the count a marker ends with. */
+#define AS_MARKER_COUNT_DIGITS 4
+
 /* The entry put in the environment: three hexadecimal digits an answer,
  * then ':' and how many filters it vouches for (the chain after the
  * install, where every filter in it is autoseccomp's; else 0, and the
@@ -23,19 +26,19 @@
  * which keeps the whole in initialised static storage where a driver keeps
  * it (environ.h). */
 struct as_marker {
-	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1 + 4 + 1];
+	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1 + AS_MARKER_COUNT_DIGITS + 1];
 };
 
 #define AS_MARKER_INIT {.entry = AS_MARKER_VARIABLE "="}
+
+/* Whether PROGRAM is in force already, as the marker says and the kernel
+ * confirms (only where TRUST_MARKER). */
+bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker);
 
 /* Install PROGRAM on HOST and mark it in the environment, through MARKER
  * and ENV; when TRUST_MARKER, skip the install where the inherited marker
  * names PROGRAM's answers and the kernel gives them.  On failure the
  * environment is as it was. */
-/* Whether PROGRAM is in force already, as the marker says and the kernel
- * confirms (only where TRUST_MARKER). */
-bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker);
-
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
 		      struct as_marker *marker, struct as_environ *env, struct as_error *err);
 
