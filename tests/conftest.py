@@ -200,7 +200,7 @@ def is_root():
 needs_root = pytest.mark.skipif(not is_root(), reason="needs root, to run as uid 65534 and with every capability")
 # Docker's and Podman's default profiles: the reference copies, else the
 # ones Debian ships (Docker 20.10's, and containers-common's).
-DEBIAN_DOCKER_PROFILE = Path("/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json")
+DEBIAN_DOCKER_PROFILE = DEBIAN_GOPATH / "src/github.com/docker/docker/profiles/seccomp/default.json"
 DEBIAN_PODMAN_PROFILE = Path("/usr/share/containers/seccomp.json")
 DOCKER_PROFILE = next((p for p in (REFERENCE / "moby-default.json", DEBIAN_DOCKER_PROFILE) if p.exists()), None)
 PODMAN_PROFILE = next((p for p in (REFERENCE / "podman-default.json", DEBIAN_PODMAN_PROFILE) if p.exists()), None)
