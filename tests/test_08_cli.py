@@ -3,11 +3,12 @@ import json
 import os
 import re
 import struct
+import subprocess
 
 import pytest
 
-from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PODMAN_PROFILE, PROBE, ROOT, TOOL, compile_filter,
-                      errno_default_with, needs_podman_profile, probe, run, tool)
+from conftest import (BUILD, DOCKER_CAPS, ENETDOWN, EPERM, PODMAN_PROFILE, PROBE, ROOT, TOOL, base_env,
+                      compile_filter, errno_default_with, needs_podman_profile, probe, run, tool)
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 100}]}
@@ -346,6 +347,13 @@ def test_dump_reads_a_compiled_program(tmp_path):
     assert tool("compile", "builtin", "--caps", "none", "-o", tmp_path / "b.bpf").returncode == 0
     listing = tool("dump", tmp_path / "b.bpf").stdout
     assert listing and instructions(listing) == instructions(tool("dump", "builtin", "--caps", "none").stdout)
+    # On standard input, a program is told from a profile by its bytes.
+    program = (tmp_path / "b.bpf").read_bytes()
+    piped = subprocess.run([str(TOOL), "dump", "-"], input=program, capture_output=True, env=base_env())
+    assert instructions(piped.stdout.decode()) == instructions(listing)
+    (tmp_path / "deny.json").write_text(json.dumps(DENY_MKDIR))
+    from_file = instructions(tool("dump", tmp_path / "deny.json").stdout)
+    assert from_file and instructions(tool("dump", "-", stdin=json.dumps(DENY_MKDIR)).stdout) == from_file
     (tmp_path / "odd.bpf").write_bytes(b"\0" * 12)
     r = tool("dump", tmp_path / "odd.bpf")
     assert r.returncode == 1 and r.stderr == f"autoseccomp: {tmp_path / 'odd.bpf'}: not a BPF program: 12 bytes, " \

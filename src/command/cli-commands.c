@@ -55,8 +55,9 @@ static int host_for(const struct as_cli_options *opts, struct as_cli_profile *p)
 	return 0;
 }
 
-/* Runs the stages up to the BPF program (cli.h). */
-int as_cli_load(const struct as_cli_options *opts, bool installed, struct as_cli_profile *p)
+/* P's source and its bytes, from standard input, the built-in profile or a
+ * file.  Returns 0, or the exit status, the error reported. */
+static int read_source(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
 	struct as_builtin builtin;
 	struct as_error err;
@@ -75,12 +76,29 @@ int as_cli_load(const struct as_cli_options *opts, bool installed, struct as_cli
 		r = as_source_text(&p->source, p->text, &err);
 	if (r == 0 && p->source.kind == AS_SOURCE_UNCONFINED)
 		return as_cli_usage_error("%s is not a profile (exec takes it)", opts->profile);
-	if (r == 0)
-		r = installed ? as_pipeline_optimized(&p->source, &p->pipeline, &err)
-			      : as_pipeline_compile(&p->source, &p->pipeline, &err);
 	if (r < 0)
 		as_cli_report(p, &err);
 	return r < 0 ? EXIT_FAILURE : 0;
+}
+
+/* The stages from P's bytes to its BPF program. */
+static int compile_source(bool installed, struct as_cli_profile *p)
+{
+	struct as_error err;
+	int r = installed ? as_pipeline_optimized(&p->source, &p->pipeline, &err)
+			  : as_pipeline_compile(&p->source, &p->pipeline, &err);
+
+	if (r < 0)
+		as_cli_report(p, &err);
+	return r < 0 ? EXIT_FAILURE : 0;
+}
+
+/* Runs the stages up to the BPF program (cli.h). */
+int as_cli_load(const struct as_cli_options *opts, bool installed, struct as_cli_profile *p)
+{
+	int r = read_source(opts, p);
+
+	return r != 0 ? r : compile_source(installed, p);
 }
 
 int as_cli_load_text(const struct as_cli_options *opts, const char *name, const char *text, struct as_cli_profile *p)
@@ -404,6 +422,16 @@ int as_cli_embed(const struct as_cli_options *opts, struct as_cli_profile *p)
 	return 0;
 }
 
+/* A program compile wrote: named so, or, on standard input, bytes that no
+ * profile has.  An instruction's 16-bit code is below 256, so one of its
+ * first two bytes is NUL, which JSON text never holds. */
+static bool holds_a_program(const struct as_cli_options *opts, const struct as_source *source)
+{
+	if (strcmp(opts->profile, "-") != 0)
+		return names_a_program(opts->profile);
+	return memchr(source->text, '\0', source->len < 2 ? source->len : 2) != NULL;
+}
+
 int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
 	struct as_error err;
@@ -411,19 +439,17 @@ int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p)
 
 	if (opts->pid != NULL)
 		return dump_process(opts, p);
-	if (!names_a_program(opts->profile)) {
-		r = as_cli_load(opts, !opts->plain, p);
-		if (r == 0)
-			as_disassemble(stdout, &p->pipeline.bpf);
-		return r;
-	}
-	if (as_readback_file(opts->profile, &p->pipeline.bpf, &err) < 0) {
-		as_error_locate(&err, opts->profile, NULL, 0);
+	r = read_source(opts, p);
+	if (r == 0 && !holds_a_program(opts, &p->source))
+		r = compile_source(!opts->plain, p);
+	else if (r == 0 && as_readback_bytes(p->source.text, p->source.len, &p->pipeline.bpf, &err) < 0) {
+		as_error_locate(&err, p->source.name, NULL, 0);
 		as_cli_report(p, &err);
-		return EXIT_FAILURE;
+		r = EXIT_FAILURE;
 	}
-	as_disassemble(stdout, &p->pipeline.bpf);
-	return 0;
+	if (r == 0)
+		as_disassemble(stdout, &p->pipeline.bpf);
+	return r;
 }
 
 /* A filter that denies execve would leave autoseccomp under it with its

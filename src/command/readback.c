@@ -1,33 +1,19 @@
 #include "readback.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-
-int as_readback_file(const char *path, struct as_bpf *ret, struct as_error *err)
+int as_readback_bytes(const void *bytes, size_t len, struct as_bpf *ret, struct as_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t capacity = sizeof(ret->insns), len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot open: %s", strerror(errno));
-	/* Up to the array's size; then one byte more tells a longer file. */
-	while ((n = read(fd, (char *)ret->insns + len, capacity - len)) > 0 && (len += (size_t)n) < capacity)
-		;
-	if (n < 0)
-		return as_error_set(err, -errno, AS_NO_POSITION, "cannot read: %s", strerror(errno));
-	if (len == capacity && read(fd, &(char){0}, 1) > 0)
+	if (len > sizeof(ret->insns))
 		return as_error_set(err, -EFBIG, AS_NO_POSITION, "longer than %d instructions", BPF_MAXINSNS);
 	if (len == 0 || len % sizeof(ret->insns[0]) != 0)
 		return as_error_set(err, -EINVAL, AS_NO_POSITION, "not a BPF program: %zu bytes, not a multiple of 8",
 				    len);
+	memcpy(ret->insns, bytes, len);
 	ret->len = (unsigned int)(len / sizeof(ret->insns[0]));
 	ret->stub_len = 0;
 	ret->flags = 0;

@@ -1,4 +1,4 @@
-/* Programs read back, for dump: from a file compile wrote, or from the
+/* Programs read back, for dump: from the bytes compile wrote, or from the
  * filters the kernel holds for a running process. */
 #ifndef AS_READBACK_H
 #define AS_READBACK_H
@@ -8,8 +8,9 @@
 #include "error.h"
 #include "program.h"
 
-/* The raw program in PATH, as compile writes it: 8 bytes an instruction. */
-int as_readback_file(const char *path, struct as_bpf *ret, struct as_error *err);
+/* The raw program in the LEN BYTES of a file compile wrote: 8 bytes an
+ * instruction. */
+int as_readback_bytes(const void *bytes, size_t len, struct as_bpf *ret, struct as_error *err);
 
 /* Each filter of process PID, the most recent first, into BPF and then to
  * EACH with its index.  Needs CAP_SYS_ADMIN, and a caller under no seccomp
