@@ -226,7 +226,7 @@ static int report_sizes(struct as_cli_profile *p)
 	unsigned int as_runc = p->pipeline.bpf.len;
 	struct as_error err;
 
-	if (as_pipeline_optimized(&p->source, &p->pipeline, &err) < 0) {
+	if (as_pipeline_reoptimized(&p->pipeline, &err) < 0) {
 		as_cli_report(p, &err);
 		return EXIT_FAILURE;
 	}

@@ -74,15 +74,13 @@ static int export_rewritten(const struct as_bpf_filter *filter, enum as_bpf_shap
  *
  * Each is built only when those before it lost: a start exports and
  * rewrites at most twice. */
-static int optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
+static int optimized(struct as_pipeline *pl, struct as_error *err)
 {
 	_cleanup_bpf_filter_ struct as_bpf_filter filter = {0};
 	unsigned int rewrite_len = 0;
 	bool shapes_differ, rewritten = false;
-	int r = resolve(source, pl, err);
+	int r = as_bpf_filter_open(&pl->resolved, &pl->host, &filter, err);
 
-	if (r == 0)
-		r = as_bpf_filter_open(&pl->resolved, &pl->host, &filter, err);
 	if (r < 0)
 		return r;
 	shapes_differ = as_bpf_shapes_differ(&pl->resolved);
@@ -99,7 +97,14 @@ static int optimized(const struct as_source *source, struct as_pipeline *pl, str
 
 int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pl, struct as_error *err)
 {
-	int r = optimized(source, pl, err);
+	int r = resolve(source, pl, err);
+
+	return r < 0 ? r : as_pipeline_reoptimized(pl, err);
+}
+
+int as_pipeline_reoptimized(struct as_pipeline *pl, struct as_error *err)
+{
+	int r = optimized(pl, err);
 
 	if (r == 0)
 		as_probe_seal(&pl->bpf);

@@ -35,4 +35,9 @@ int as_pipeline_compile(const struct as_source *source, struct as_pipeline *pipe
  * program as runc has it built, or its rewrite if that is shorter. */
 int as_pipeline_optimized(const struct as_source *source, struct as_pipeline *pipeline, struct as_error *err);
 
+/* The program autoseccomp installs, in place of the one as_pipeline_compile
+ * left in PIPELINE->bpf, from what that already read and resolved: for
+ * whoever needs both programs of one profile. */
+int as_pipeline_reoptimized(struct as_pipeline *pipeline, struct as_error *err);
+
 #endif

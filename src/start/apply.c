@@ -97,7 +97,7 @@ static int supervised_program_for(const struct as_apply_options *options, struct
 	r = as_pipeline_compile(source, &ws->pipeline, err);
 	if (r == 0) {
 		ws->explained = ws->pipeline.bpf;
-		r = as_pipeline_optimized(source, &ws->pipeline, err);
+		r = as_pipeline_reoptimized(&ws->pipeline, err);
 	}
 	if (r == 0 && mode == AS_NOTIFY_REPORT && !as_notify_handoff_allowed(&ws->pipeline.bpf, host->native_arch))
 		r = as_error_set(err, -EBUSY, AS_NO_POSITION,
