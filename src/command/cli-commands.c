@@ -2,6 +2,7 @@
  * profile (cli.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -452,37 +453,65 @@ int as_cli_dump(const struct as_cli_options *opts, struct as_cli_profile *p)
 	return r;
 }
 
+struct exec_vetting {
+	const struct as_cli_options *opts;
+	struct as_cli_profile *p;
+};
+
+/* Which part of the profile denies execve on HOST, as explain and the
+ * reports name it, into BUF; empty where the profile no longer compiles.
+ * Only a refusal asks, so a start pays nothing for it: the program vetted
+ * may have come from the cache, with no profile read. */
+static void execve_denied_by(const struct exec_vetting *v, const struct as_host *host, int nr, char *buf, size_t len)
+{
+	static const uint64_t no_args[6];
+	struct as_entry entry;
+	struct as_decision d;
+	struct as_error err;
+
+	buf[0] = '\0';
+	if (read_source(v->opts, v->p) != 0)
+		return;
+	v->p->pipeline.host = *host;
+	if (compile_source(false, v->p) == 0 && as_entry_by_arch(host->native_arch, &entry) == 0 &&
+	    as_explain(&v->p->pipeline.bpf, &v->p->pipeline.resolved, host, &entry, nr, no_args, &d, &err) == 0)
+		as_decision_describe(&d, v->p->source.name, v->p->source.text, v->p->source.len, buf, len);
+}
+
 /* A filter that denies execve would leave autoseccomp under it with its
  * command unrun, and with nothing it can rely on to say so or even to exit:
  * a profile that denies everything denies write and exit_group too.  So the
  * program is read before it is installed, from the cache as often as not,
  * and a denial that no argument changes refuses it. */
-static int vet_execve(const struct as_program *program, const struct as_host *host, void *command,
+static int vet_execve(const struct as_program *program, const struct as_host *host, void *context,
 		      struct as_error *err)
 {
+	const struct exec_vetting *v = context;
 	struct seccomp_data data = {.nr = seccomp_syscall_resolve_name_arch(host->native_arch, "execve"),
 				    .arch = host->native_arch};
 	struct as_verdict verdict;
-	char action[64];
+	char action[64], by[PATH_MAX + 64];
 
 	if (data.nr < 0 || as_eval(program->insns, program->len, &data, &verdict, err) < 0)
 		return data.nr < 0 ? 0 : err->code;
 	if (verdict.first_arg_pc < program->len || !refuses(verdict.action))
 		return 0;
 	as_action_format(verdict.action, action, sizeof(action));
-	return as_error_set(err, -ENOEXEC, AS_NO_POSITION, "execve is denied (%s): cannot execute %s", action,
-			    (const char *)command);
+	execve_denied_by(v, host, data.nr, by, sizeof(by));
+	return as_error_set(err, -ENOEXEC, AS_NO_POSITION, "execve is denied (%s%s%s): cannot execute %s", action,
+			    by[0] ? ", " : "", by, v->opts->words[0]);
 }
 
 int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p)
 {
+	struct exec_vetting vetting = {opts, p};
 	struct as_builtin builtin;
 	struct as_apply_options apply = {
 		.spec = opts->profile,
 		.builtin = &builtin,
 		.trust_marker = true,
 		.vet = vet_execve,
-		.vet_context = opts->words[0],
+		.vet_context = &vetting,
 		.limit_caps = opts->caps != NULL,
 		.report = opts->report,
 		.audit = opts->audit,
