@@ -108,6 +108,11 @@ int as_source_read_open(struct as_source *source, struct as_error *err)
 int as_source_open(const char *spec, const struct as_builtin *builtin, struct as_source *ret,
 		   struct as_error *err)
 {
+	/* An absolute path is neither word, and a start from one compares
+	 * nothing with them: their bytes lie on a page of the library that only
+	 * that would fault in. */
+	if (spec != NULL && spec[0] == '/')
+		return locate_file(spec, ret, err);
 	if (spec != NULL && strcmp(spec, "unconfined") == 0) {
 		*ret = (struct as_source){.kind = AS_SOURCE_UNCONFINED, .name = "unconfined", .fd = -1};
 		return 0;

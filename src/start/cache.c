@@ -166,10 +166,17 @@ static size_t path_size(const struct as_cache *cache)
  * is not NULL. */
 static char *path_of(const struct as_cache *cache, const char *name, char *buf)
 {
-	char *end = stpcpy(stpcpy(buf, cache->base), cache->tail);
+	size_t base_len = strlen(cache->base), tail_len = strlen(cache->tail);
+	char *end = buf + base_len + tail_len;
 
-	if (name != NULL)
-		stpcpy(stpcpy(end, "/"), name);
+	/* memcpy, not stpcpy: every start has memcpy's page of the C library
+	 * mapped already, and only this would fault stpcpy's in. */
+	memcpy(buf, cache->base, base_len);
+	memcpy(buf + base_len, cache->tail, tail_len + 1);
+	if (name != NULL) {
+		*end++ = '/';
+		memcpy(end, name, strlen(name) + 1);
+	}
 	return buf;
 }
 
