@@ -3,6 +3,7 @@
  *   filter-check compare A.bpf B.bpf   the evaluator's verdicts for A and B agree
  *   filter-check kernel A.bpf          the evaluator's verdicts for A are the kernel's
  *   filter-check stats A.bpf           A's length and its longest path over all points
+ *   filter-check eval A.bpf ARCH NR [ARG...]   A's action at one point, as "action 0x..."
  *
  * A point is an (architecture, syscall number, argument vector): x86_64,
  * i386 and x32, numbers 0..1023, -1 and 0x3fffffff, and argument vectors
@@ -270,6 +271,18 @@ int main(int argc, char **argv)
 		}
 		as_points_build(&a, &b, &c);
 		r = as_points_for_each(&c, compare_point, &t);
+	} else if (strcmp(argv[1], "eval") == 0 && argc >= 5 && argc <= 11) {
+		/* One point: eval A.bpf AUDIT_ARCH NR [ARG...]; prints the action. */
+		struct seccomp_data data = {.arch = (uint32_t)strtoul(argv[3], NULL, 0),
+					    .nr = (int)strtol(argv[4], NULL, 0)};
+		struct as_verdict verdict;
+		struct as_error err;
+		for (int i = 5; i < argc; i++)
+			data.args[i - 5] = strtoull(argv[i], NULL, 0);
+		if (as_eval(a.insns, a.len, &data, &verdict, &err) < 0)
+			return 2;
+		printf("action 0x%08x\n", verdict.action);
+		return 0;
 	} else if (strcmp(argv[1], "stats") == 0) {
 		as_points_build(&a, NULL, &c);
 		r = as_points_for_each(&c, stats_point, &t);

@@ -254,6 +254,66 @@ def test_calls_fail_closed_when_the_supervisor_is_killed(write_shared_profile, s
     assert out[2].startswith("syscall ret=") and not Path(marker).exists()
 
 
+EBUSY = 16
+
+
+@pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])
+def test_a_program_that_kills_its_supervisor_gets_no_listener_of_its_own(write_shared_profile, shared_dir, mode):
+    """The attack: kill the supervisor, whose listener then closes, and load a
+    filter with a listener of the program's own.  Its USER_NOTIF would tie
+    with the diverted filter's, the newer wins, and the program could let
+    every diverted call run.  The kernel refuses that listener only while
+    the supervisor lives; the filter refuses it after."""
+    marker = str(shared_dir / "listener")
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_shared_profile(DENY)), **mode)
+    proc = subprocess.Popen([str(PROBE), "listener", "--", "read-line", "--", "listener", "--", "mkdir", marker],
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    try:
+        assert proc.stdout.readline() == "main\n"
+        assert proc.stdout.readline() == f"listener ret=-1 errno={EBUSY}\n"
+        wait_until(lambda: supervisors(marker), "the supervisor")
+        [sv] = supervisors(marker)
+        os.kill(sv, signal.SIGKILL)
+        wait_until(lambda: not supervisors(marker), "the supervisor to die")
+        proc.stdin.write("\n")
+        proc.stdin.close()
+        out = proc.stdout.read().splitlines()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert out == ["read-line ret=0 errno=0", f"listener ret=-1 errno={EBUSY}", f"mkdir ret=-1 errno={ENOSYS}"], out
+    assert not Path(marker).exists()
+
+
+@needs_root
+@pytest.mark.parametrize("entry, audit_arch, nr", [("x86_64", 0xc000003e, 317), ("x32", 0xc000003e, 0x4000013d),
+                                                   ("i386", 0x40000003, 354)])
+def test_no_entry_lets_a_listener_past_the_diverted_filter(tmp_path, entry, audit_arch, nr):
+    """i386 and x32 by evaluation of the filter the kernel holds: x32 is
+    compiled out of these kernels, and the i386 entry may be too."""
+    proc = subprocess.Popen([str(PROBE), "read-line"], env=dict(base_env(), LD_PRELOAD=str(LIB),
+                                                                AUTOSECCOMP_REPORT="/dev/null"),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "main\n"
+        got = subprocess.run([BUILD / "tests" / "get-filter", str(proc.pid), tmp_path / "f.bpf"], capture_output=True,
+                             text=True)
+        assert got.returncode == 0, got
+    finally:
+        proc.kill()
+        proc.wait()
+
+    def action(*args):
+        out = subprocess.run([BUILD / "tests" / "filter-check", "eval", tmp_path / "f.bpf", hex(audit_arch), hex(nr),
+                              *map(hex, args)], capture_output=True, text=True, check=True).stdout
+        return int(out.split()[1], 16)
+    seccomp_set_mode_filter, new_listener, tsync = 1, 8, 1
+    assert action(seccomp_set_mode_filter, new_listener) == 0x00050000 | EBUSY
+    assert action(seccomp_set_mode_filter, new_listener | tsync | 0xffffffff00000000) == 0x00050000 | EBUSY
+    assert action(seccomp_set_mode_filter, tsync) == 0x7fff0000  # allowed, as Docker's profile allows it
+
+
 def test_output_is_bounded():
     # Docker's profile denies keyctl by its default action, and the numbers
     # above every syscall it names get ENOSYS from the stub, one kind each.

@@ -20,10 +20,15 @@ enum as_notify_mode {
 /* IN rewritten into RET: the same instructions, with the returns MODE
  * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.
  * Ahead of them, the hand-off of the listener is let through: sendmsg on
- * the socket whose fd install writes at RET->handoff_pc (program.h).  The
+ * the socket whose fd install writes at RET->handoff_pc (program.h); and,
+ * on every entry where IN lets seccomp(2) run, a call that asks for a new
+ * listener fails with EBUSY, as the kernel answers while the supervisor
+ * lives, so that no listener of the program's outlives it.  The
  * probe's answers (probe.h) at NATIVE_ARCH (a libseccomp token) are kept:
- * they are no call's decision, and a child must find the same answers.  A program that already has a listener
- * is refused, as one that returns its accumulator (never built here). */
+ * they are no call's decision, and a child must find the same answers.  A
+ * program that already has a listener is refused, as one that returns its
+ * accumulator (never built here), and one that decides seccomp(2) by its
+ * arguments (-EBUSY, as for a listener in force). */
 int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_notify_mode mode, struct as_bpf *ret,
 		      struct as_error *err);
 

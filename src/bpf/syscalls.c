@@ -33,6 +33,11 @@ uint32_t as_syscall_arch(const struct seccomp_data *data)
 	return data->arch == SCMP_ARCH_X86_64 && ((uint32_t)data->nr & AS_X32_SYSCALL_BIT) ? SCMP_ARCH_X32 : data->arch;
 }
 
+uint32_t as_syscall_audit_arch(uint32_t arch)
+{
+	return arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : arch;
+}
+
 int as_syscall_number(uint32_t arch, const char *name)
 {
 	int nr = seccomp_syscall_resolve_name_arch(arch, name);

@@ -15,6 +15,10 @@
  * architecture, which is the token, except for x32. */
 uint32_t as_syscall_arch(const struct seccomp_data *data);
 
+/* What seccomp_data.arch holds for a call through the entry with libseccomp
+ * token ARCH: the reverse of as_syscall_arch. */
+uint32_t as_syscall_audit_arch(uint32_t arch);
+
 /* The number of NAME on ARCH (a libseccomp token), or a negative value. */
 int as_syscall_number(uint32_t arch, const char *name);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "syscalls.h"
 
 static void entry_name(const char *table_name, char *buf, size_t len)
 {
@@ -26,7 +27,7 @@ int as_entry_by_arch(uint32_t arch, struct as_entry *ret)
 
 	if (found == NULL || arch == 0)
 		return -EINVAL;
-	*ret = (struct as_entry){arch, arch == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : arch, ""};
+	*ret = (struct as_entry){arch, as_syscall_audit_arch(arch), ""};
 	entry_name(found->name, ret->name, sizeof(ret->name));
 	return 0;
 }
