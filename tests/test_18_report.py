@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (BUILD, DOCKER_PROFILE, EPERM, ENOSYS, LIB, PODMAN_PROFILE, PROBE, PROBE_STATIC, SANITIZE, TOOL, base_env,
-                      needs_root, probe, run, wait_until)
+from conftest import (BUILD, DOCKER_PROFILE, EPERM, ENOSYS, LIB, NOBODY, PODMAN_PROFILE, PROBE, PROBE_STATIC, SANITIZE,
+                      TOOL, base_env, needs_root, probe, run, wait_until)
 
 EACCES = 13
 DENY = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -255,6 +255,28 @@ def test_calls_fail_closed_when_the_supervisor_is_killed(write_shared_profile, s
 
 
 EBUSY = 16
+
+
+@needs_root
+def test_the_program_cannot_attach_to_its_supervisor(shared_dir):
+    """The supervisor runs under no filter, as the program's user: if the
+    program could ptrace it (Docker's profile allows ptrace), it could answer
+    its own calls.  The kernel lets only a privileged process attach to one
+    that is not dumpable."""
+    marker = str(shared_dir / "attach")
+    proc = subprocess.Popen([*NOBODY, "env", f"LD_PRELOAD={LIB}", "AUTOSECCOMP_REPORT=/dev/null", str(PROBE),
+                             "read-line", "--", "mkdir", marker], env=base_env(), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "main\n"
+        wait_until(lambda: supervisors(marker), "the supervisor")
+        [sv] = supervisors(marker)
+        ptrace_seize = 0x4206
+        r = probe(["syscall", 101, ptrace_seize, sv, 0, 0], user="nobody")
+        assert r.calls == [("syscall", -1, EPERM)], r
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])

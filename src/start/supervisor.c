@@ -254,6 +254,10 @@ static _Noreturn void supervise(const struct as_supervision *s, int sock, int ou
 		_exit(1); /* the listener is never taken: the calls fail with ENOSYS */
 	sv->s = s;
 	sv->out = out;
+	/* Forked before the filter, it is under none: the program, which the
+	 * profile may let ptrace its own user's processes, must not be able to
+	 * attach to it, or write its memory, and answer its own calls. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	setsid();
 	prctl(PR_SET_NAME, "autoseccomp-sv", 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
