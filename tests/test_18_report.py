@@ -135,6 +135,31 @@ def test_audit_mode_denies_nothing_and_says_what_it_would(write_shared_profile, 
                      ("personality(2)", "audit: would be ", "SCMP_ACT_KILL_PROCESS")], r
 
 
+def test_a_child_that_asks_for_enforcement_is_not_left_audited(write_shared_profile):
+    """An auditing filter denies nothing: a child that asks for the profile
+    enforced must not take it for the enforcing one, which it would if both
+    answered the probe alike, and install nothing."""
+    profile = write_shared_profile(DENY)
+    r = probe(["exec", "/usr/bin/env", "-u", "AUTOSECCOMP_MODE", "-u", "AUTOSECCOMP_REPORT", PROBE, "syscall", 110, "--",
+               "status"],
+              profile=profile, env={"AUTOSECCOMP_MODE": "audit", "AUTOSECCOMP_REPORT": "/dev/null"})
+    assert r.calls == [("syscall", -1, EPERM)] and "Seccomp_filters:\t2" in r.stdout, r
+    # An audited child under an audited parent installs nothing more.
+    r = probe(["exec", PROBE, "syscall", 110, "--", "status"], profile=profile,
+              env={"AUTOSECCOMP_MODE": "audit", "AUTOSECCOMP_REPORT": "/dev/null"})
+    assert r.calls[0][2] == 0 and "Seccomp_filters:\t1" in r.stdout, r
+
+
+def test_an_audit_under_the_profile_enforced_says_it_cannot_audit(write_shared_profile):
+    # The enforcing filter in force denies before any notification.
+    profile = write_shared_profile(DENY)
+    r = probe(["exec", "/usr/bin/env", "AUTOSECCOMP_MODE=audit", PROBE, "syscall", 110, "--", "status"],
+              profile=profile)
+    assert r.calls == [("syscall", -1, EPERM)] and "Seccomp_filters:\t1" in r.stdout, r
+    assert r.stderr == f"autoseccomp: {profile}: warning: the profile is in force already, enforced: the profile " \
+                       "is enforced, not audited\n", r
+
+
 def test_report_mode_leaves_kills_to_the_kernel(write_shared_profile):
     r = probe(["syscall", 135, 0xffffffff], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.signal == signal.SIGSYS and r.calls == [], r

@@ -174,7 +174,9 @@ int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_not
 		if (BPF_RVAL(insn->code) != BPF_K)
 			return as_error_set(err, -EINVAL, AS_NO_POSITION,
 					    "the program returns a computed action at %u, which cannot be diverted", pc);
-		if (as_notify_diverts(mode, insn->k) && !answers[pc - prefix])
+		if (answers[pc - prefix] && mode == AS_NOTIFY_AUDIT)
+			insn->k = SECCOMP_RET_ERRNO | as_probe_audit_answer(insn->k & SECCOMP_RET_DATA);
+		else if (as_notify_diverts(mode, insn->k) && !answers[pc - prefix])
 			insn->k = SECCOMP_RET_USER_NOTIF;
 	}
 	ret->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;

@@ -23,9 +23,10 @@ enum as_notify_mode {
  * the socket whose fd install writes at RET->handoff_pc (program.h); and,
  * on every entry where IN lets seccomp(2) run, a call that asks for a new
  * listener fails with EBUSY, as the kernel answers while the supervisor
- * lives, so that no listener of the program's outlives it.  The
- * probe's answers (probe.h) at NATIVE_ARCH (a libseccomp token) are kept:
- * they are no call's decision, and a child must find the same answers.  A
+ * lives, so that no listener of the program's outlives it.  The probe's
+ * answers (probe.h) at NATIVE_ARCH (a libseccomp token) are no call's
+ * decision: kept in report mode, where a child must find the same answers,
+ * and changed in audit mode (as_probe_audit_answer).  A
  * program that already has a listener is refused, as one that returns its
  * accumulator (never built here), and one that decides seccomp(2) by its
  * arguments (-EBUSY, as for a listener in force). */

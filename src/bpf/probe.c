@@ -44,6 +44,11 @@ void as_probe_seal(struct as_bpf *bpf)
 	}
 }
 
+uint32_t as_probe_audit_answer(uint32_t answer)
+{
+	return AS_PROBE_ANSWER_BASE | ((answer ^ 0x5a5u) & AS_PROBE_ANSWER_MASK);
+}
+
 bool as_probe_expected(const struct as_program *program, uint32_t native_arch, struct as_probe *ret)
 {
 	struct seccomp_data data = {.arch = native_arch};

@@ -39,6 +39,12 @@ struct as_probe {
  * after this would change what they stand for. */
 void as_probe_seal(struct as_bpf *bpf);
 
+/* An auditing program's answer for its plain program's ANSWER (an errno, as
+ * above): each differs, so that a start that asks for the profile enforced
+ * never takes a filter that audits it, which denies nothing, for its own.
+ * A reporting program answers as its plain one: it decides alike. */
+uint32_t as_probe_audit_answer(uint32_t answer);
+
 /* What PROGRAM answers at the probe numbers for NATIVE_ARCH (the host's
  * libseccomp token), computed from the program itself; false when it does
  * not answer them all (an x32 host, a program built before the probe

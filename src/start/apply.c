@@ -124,17 +124,18 @@ static int supervised_program_for(const struct as_apply_options *options, struct
 
 static void write_stderr(const char *line);
 
-/* Report and audit need the one listener a process may have: where the
- * profile's agent or a filter in force holds it (WHY), the profile is
- * enforced as without them, and the loss of its reports is said, on standard
- * error and where they would have gone, not left silent. */
-static void unsupervised(const struct as_apply_options *options, const struct as_source *source,
-			 const struct as_error *why, struct as_program *program)
+/* Report and audit need the one listener a process may have, and a filter
+ * that outranks none of the program's denials: where the profile's agent, or
+ * a filter in force, stands in the way (WHY), the profile is enforced as
+ * without them, and the loss of its reports is said, on standard error and
+ * where they would have gone, not left silent. */
+static void warn_unsupervised(const struct as_apply_options *options, const struct as_source *source,
+			      const char *why)
 {
 	struct as_error warning;
 	char line[sizeof(warning.message) + 256];
 
-	as_error_set(&warning, 0, AS_NO_POSITION, "warning: %.300s: %s", why->message,
+	as_error_set(&warning, 0, AS_NO_POSITION, "warning: %.300s: %s", why,
 		     options->audit ? "the profile is enforced, not audited"
 				    : "the profile is enforced, and its denials are not reported");
 	as_error_locate(&warning, source->name, NULL, 0);
@@ -142,6 +143,12 @@ static void unsupervised(const struct as_apply_options *options, const struct as
 	write_stderr(line);
 	if (options->report != NULL)
 		as_report_note(options->report, line);
+}
+
+static void unsupervised(const struct as_apply_options *options, const struct as_source *source,
+			 const struct as_error *why, struct as_program *program)
+{
+	warn_unsupervised(options, source, why->message);
 	*program = as_bpf_program(&workspace->pipeline.bpf);
 }
 
@@ -176,9 +183,18 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 
 	r = program_for(options, source, host, near, &program, err);
 	/* A child finds its parent's filter in force as it would without
-	 * reports (the diverted program answers the probe as the plain one),
-	 * and then compiles, and installs, nothing more. */
-	if (r == 0 && supervised(options) && !(in_force = as_marker_in_force(&program, host, options->trust_marker))) {
+	 * reports (the reporting program answers the probe as the plain one),
+	 * and then compiles, and installs, nothing more.  An auditing one
+	 * answers otherwise: no child that asks for the profile enforced takes
+	 * it for its own.  Under the profile enforced, an audit could see
+	 * nothing: the filter in force denies before any notification. */
+	if (r == 0 && supervised(options))
+		in_force = as_marker_in_force(&program, host, options->trust_marker, options->audit);
+	if (r == 0 && supervised(options) && !in_force && options->audit &&
+	    as_marker_in_force(&program, host, options->trust_marker, false)) {
+		warn_unsupervised(options, source, "the profile is in force already, enforced");
+		in_force = true;
+	} else if (r == 0 && supervised(options) && !in_force) {
 		r = supervised_program_for(options, source, host, &program, err);
 		if (r == -EBUSY) {
 			unsupervised(options, source, err, &program);

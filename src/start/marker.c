@@ -91,11 +91,15 @@ static bool proven_in_force(const struct as_probe *probe, const struct inherited
 	return strcmp(chain->answers, mine) == 0 && as_probe_in_force(probe);
 }
 
-bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker)
+bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker,
+			bool audited)
 {
 	struct as_probe probe;
 	struct inherited chain;
 	bool answers = as_probe_expected(program, host->native_arch, &probe);
+
+	for (unsigned int i = 0; i < AS_PROBE_COUNT && audited; i++)
+		probe.answers[i] = (uint16_t)as_probe_audit_answer(probe.answers[i]);
 
 	return answers && inherited_chain(trust_marker, &chain) && proven_in_force(&probe, &chain);
 }

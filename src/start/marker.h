@@ -32,8 +32,10 @@ struct as_marker {
 #define AS_MARKER_INIT {.entry = AS_MARKER_VARIABLE "="}
 
 /* Whether PROGRAM is in force already, as the marker says and the kernel
- * confirms (only where TRUST_MARKER). */
-bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker);
+ * confirms (only where TRUST_MARKER); or, where AUDITED, its auditing form
+ * (notify.h), which answers the probe otherwise. */
+bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker,
+			bool audited);
 
 /* Install PROGRAM on HOST and mark it in the environment, through MARKER
  * and ENV; when TRUST_MARKER, skip the install where the inherited marker
