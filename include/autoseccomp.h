@@ -65,7 +65,9 @@ extern const struct autoseccomp_embedded_profile autoseccomp_embedded_profile;
  * profile or filter over the library's limits; -EBUSY when another thread is
  * applying a filter at the same time, or when a filter in force already has a
  * seccomp agent's listener; -EPERM, -ESRCH or -ENOSYS when the kernel refuses
- * the filter; -ECONNREFUSED when a profile's SCMP_ACT_NOTIFY agent cannot be
+ * the filter (-EPERM too where a filter in force answered seccomp(2) in the
+ * kernel's place: the library asks the kernel after each install);
+ * -ECONNREFUSED when a profile's SCMP_ACT_NOTIFY agent cannot be
  * reached, or did not take the listener.  On failure nothing has been
  * installed, except in that last case (autoseccomp_apply(3)).
  */

@@ -4,7 +4,9 @@ leaves absolute for children that change directory."""
 import json
 import sys
 
-from conftest import EPERM, LIB, PROBE, SIGSYS, probe, run
+import pytest
+
+from conftest import BUILD, EPERM, LIB, PROBE, SIGSYS, probe, run
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -30,8 +32,13 @@ FOREIGN_FILTER = r"""
 import ctypes, os, struct, sys
 RET, ALLOW, KILL = 0x06, 0x7fff0000, 0x80000000
 LD_NR, JGE = 0x20, 0x35
+ERRNO_0, JEQ, SECCOMP, PRCTL = 0x00050000, 0x15, 317, 157
 if sys.argv[1] == "allow":
     insns = [(RET, 0, 0, ALLOW)]
+elif sys.argv[1].startswith("fake"):  # seccomp(2) succeeds, installing nothing
+    faked = [SECCOMP, PRCTL] if sys.argv[1] == "fake-seccomp-and-prctl" else [SECCOMP]
+    insns = [(LD_NR, 0, 0, 0), *[(JEQ, len(faked) - i, 0, nr) for i, nr in enumerate(faked)],
+             (RET, 0, 0, ALLOW), (RET, 0, 0, ERRNO_0)]
 else:  # kill every number above 1023
     insns = [(LD_NR, 0, 0, 0), (JGE, 0, 1, 1024), (RET, 0, 0, KILL), (RET, 0, 0, ALLOW)]
 code = b"".join(struct.pack("HBBI", *i) for i in insns)
@@ -194,3 +201,30 @@ def test_an_absolute_or_builtin_profile_is_left_as_it_is(write_profile):
     path = write_profile(DENY_MKDIR)
     assert run(["printenv", "SECCOMP_PROFILE"], profile=path).stdout == f"{path}\n"
     assert run(["printenv", "SECCOMP_PROFILE"], profile="builtin").stdout == "builtin\n"
+
+
+@pytest.mark.parametrize("faker", ["fake-seccomp", "fake-seccomp-and-prctl"])
+@pytest.mark.parametrize("how", ["preloaded", "locked", "api"])
+def test_an_install_a_filter_in_force_only_pretends_fails(tmp_path, faker, how):
+    """A filter in force that answers seccomp(2) itself, with success: the
+    kernel installs nothing, and says nothing.  With prctl as well,
+    PR_GET_SECCOMP says no filter is in force.  (Docker's format can write
+    either, with SCMP_ACT_ERRNO and errnoRet 0.)  The program asks for the
+    built-in profile, or its own locked one, or calls the API: the kernel
+    has none of them, so the start must fail."""
+    env = {"LD_PRELOAD": str(LIB)} if how == "preloaded" else {"SECCOMP_PROFILE": "unconfined"}
+    if how == "preloaded":
+        argv = [PROBE, *KEYCTL]
+    elif how == "locked":
+        argv = [BUILD / "examples" / "embedded-locked", tmp_path / "d"]
+    else:
+        argv = [BUILD / "tests" / "probe-api", "builtin", tmp_path / "d"]
+    r = under_foreign_filter(faker, argv, env)
+    message = "cannot install the filter: the kernel does not have it, though seccomp(2) said so (a filter in " \
+              "force answers that call itself)"
+    assert message in r.stdout + r.stderr, r
+    if how == "api":
+        assert r.stdout.splitlines()[0].startswith("apply=-1 message="), r
+    else:
+        assert r.returncode == 125 and r.stderr.count("\n") == 1, r
+        assert "syscall ret=" not in r.stdout and not (tmp_path / "d").exists(), r

@@ -122,7 +122,7 @@ static _Noreturn void run_command(const struct as_cli_options *opts, const struc
 {
 	struct as_error err;
 
-	if (as_install(program, host, &err) < 0) {
+	if (as_install(program, host, NULL, &err) < 0) {
 		fprintf(stderr, "autoseccomp: record: %s\n", err.message);
 		_exit(AUTOSECCOMP_EXIT_FAILURE);
 	}

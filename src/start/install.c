@@ -1,6 +1,8 @@
 #include "install.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "cleanup.h"
+#include "decimal.h"
 #include "supervisor.h"
 
 #define CAP_SYS_ADMIN_BIT 21
@@ -55,12 +59,58 @@ static long install_filter(const struct as_program *program, unsigned long flags
 	return r;
 }
 
+/* Not inlined: its buffer would push every start's install onto a page of
+ * stack it does not otherwise touch. */
+__attribute__((noinline)) long as_filters_in_force(void)
+{
+	static const char field[] = "\nSeccomp_filters:\t";
+	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	char buf[4096];
+	const char *value;
+	uint64_t count;
+	ssize_t n;
+
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((value = strstr(buf, field)) == NULL)
+		return -1;
+	value += sizeof(field) - 1;
+	/* The whole line: a status cut short by the buffer has no newline after it. */
+	if (strchr(value, '\n') == NULL || as_parse_decimal(value, strcspn(value, "\n"), LONG_MAX, &count) < 0)
+		return -1;
+	return (long)count;
+}
+
+/* Whether the kernel has the program seccomp(2) said it installed.  Where
+ * it cannot be asked (a filter of another origin in force, and no /proc),
+ * its word is taken: the probe could be killed, and refusing would stop
+ * every child of a confined process where /proc is not mounted. */
+static bool installed(const struct as_install_proof *proof)
+{
+	long after;
+
+	if (proof->probe != NULL)
+		return as_probe_in_force(proof->probe);
+	if (proof->filters_before < 0 || (after = as_filters_in_force()) < 0)
+		return true;
+	return after == proof->filters_before + 1;
+}
+
+static int not_installed(struct as_error *err)
+{
+	return as_error_set(err, -EPERM, AS_NO_POSITION,
+			    "cannot install the filter: the kernel does not have it, though seccomp(2) said so (a "
+			    "filter in force answers that call itself)");
+}
+
 /* The agent is connected, or the supervisor started, before the filter,
  * which may deny what that takes, and handed the listener after.  In a
  * frame of its own, not inlined: the agent's message takes a page of
  * stack, which every start would otherwise push its install onto. */
 __attribute__((noinline)) static int install_with_listener(const struct as_program *program,
-							   const struct as_host *host, struct as_error *err)
+							   const struct as_host *host,
+							   const struct as_install_proof *proof, struct as_error *err)
 {
 	_cleanup_agent_ struct as_agent agent = AS_AGENT_NONE;
 	long r;
@@ -77,17 +127,28 @@ __attribute__((noinline)) static int install_with_listener(const struct as_progr
 			   host, err);
 	if (r < 0)
 		return (int)r;
+	/* What seccomp(2) returned is no listener unless the kernel has the
+	 * program, and may be one of the process's own descriptors: touched
+	 * by neither the hand-over nor a close. */
+	if (proof != NULL && !installed(proof)) {
+		not_installed(err);
+		err->code = -ENOTRECOVERABLE;
+		return err->code;
+	}
 	return as_agent_hand_over(&agent, (int)r, err);
 }
 
-int as_install(const struct as_program *program, const struct as_host *host, struct as_error *err)
+int as_install(const struct as_program *program, const struct as_host *host, const struct as_install_proof *proof,
+	       struct as_error *err)
 {
 	long r;
 
 	if (program->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
-		return install_with_listener(program, host, err);
+		return install_with_listener(program, host, proof, err);
 	r = install_filter(program, SECCOMP_FILTER_FLAG_TSYNC | program->flags, host, err);
 	if (r < 0)
 		return (int)r;
-	return r > 0 ? unsynchronised(r, err) : 0;
+	if (r > 0)
+		return unsynchronised(r, err);
+	return proof != NULL && !installed(proof) ? not_installed(err) : 0;
 }

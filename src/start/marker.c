@@ -28,43 +28,18 @@ static void format_marker(const struct as_probe *probe, char buf[MARKER_LEN + 1]
 	*p = '\0';
 }
 
-/* How many filters are in force, as the kernel tells in /proc/self/status;
- * -1 where it does not (no /proc, an older kernel).  Not inlined: its
- * buffer would push every start's install onto a page of stack it does not
- * otherwise touch, and only a child with a marker reads it. */
-__attribute__((noinline)) static long filters_in_force(void)
-{
-	static const char field[] = "\nSeccomp_filters:\t";
-	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	char buf[4096];
-	const char *value;
-	uint64_t count;
-	ssize_t n;
-
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((value = strstr(buf, field)) == NULL)
-		return -1;
-	value += sizeof(field) - 1;
-	/* The whole line: a status cut short by the buffer has no newline after it. */
-	if (strchr(value, '\n') == NULL || as_parse_decimal(value, strcspn(value, "\n"), MARKER_COUNT_MAX, &count) < 0)
-		return -1;
-	return (long)count;
-}
-
 /* What the inherited marker says of the chain in force. */
 struct inherited {
 	char answers[MARKER_LEN + 1]; /* of the filter it was set for */
 	unsigned int vouched;          /* filters in force when it was set, every one autoseccomp's */
 };
 
-/* The inherited marker, read only where TRUST_MARKER, and whether it
- * vouches for every filter in force: only then is a probe safe to make.  A
- * filter it does not know may kill calls to unknown numbers, as systemd's
- * SystemCallFilter= and most sandboxes do, and would kill the child before
- * main. */
-static bool inherited_chain(bool trust_marker, struct inherited *ret)
+/* The inherited marker, read only where TRUST_MARKER.  Only where it
+ * vouches for every filter in force (IN_FORCE, as as_filters_in_force
+ * counts them) is a probe safe to make: a filter it does not know may kill
+ * calls to unknown numbers, as systemd's SystemCallFilter= and most
+ * sandboxes do, and would kill the child before main. */
+static bool inherited_chain(bool trust_marker, long in_force, struct inherited *ret)
 {
 	const char *inherited = trust_marker ? secure_getenv(AS_MARKER_VARIABLE) : NULL;
 	uint64_t count;
@@ -76,7 +51,7 @@ static bool inherited_chain(bool trust_marker, struct inherited *ret)
 	memcpy(ret->answers, inherited, MARKER_LEN);
 	ret->answers[MARKER_LEN] = '\0';
 	ret->vouched = (unsigned int)count;
-	return filters_in_force() == (long)count;
+	return in_force == (long)count;
 }
 
 /* Whether CHAIN, which vouches for every filter in force, names PROBE's
@@ -101,7 +76,9 @@ bool as_marker_in_force(const struct as_program *program, const struct as_host *
 	for (unsigned int i = 0; i < AS_PROBE_COUNT && audited; i++)
 		probe.answers[i] = (uint16_t)as_probe_audit_answer(probe.answers[i]);
 
-	return answers && inherited_chain(trust_marker, &chain) && proven_in_force(&probe, &chain);
+	/* The count is read only where a marker was inherited. */
+	return answers && trust_marker && secure_getenv(AS_MARKER_VARIABLE) != NULL &&
+	       inherited_chain(trust_marker, as_filters_in_force(), &chain) && proven_in_force(&probe, &chain);
 }
 
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
@@ -113,9 +90,12 @@ int as_marker_install(const struct as_program *program, const struct as_host *ho
 	bool answers = as_probe_expected(program, host->native_arch, &probe);
 	/* Read once, for whether to ask the kernel and for what the new marker
 	 * vouches for: no filter in force (a first start asks nothing), or a
-	 * chain the inherited marker vouches for. */
-	bool none_before = answers && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0;
-	bool chain_safe = answers && !none_before && inherited_chain(trust_marker, &chain);
+	 * chain the inherited marker vouches for.  A filter in force may answer
+	 * prctl as it answers seccomp: the probe then still finds it out. */
+	bool none_before = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0;
+	long before = none_before && answers ? 0 : as_filters_in_force();
+	bool chain_safe = answers && !none_before && inherited_chain(trust_marker, before, &chain);
+	struct as_install_proof proof = {answers && (none_before || chain_safe) ? &probe : NULL, before};
 	int r;
 
 	if (chain_safe && proven_in_force(&probe, &chain))
@@ -138,7 +118,7 @@ int as_marker_install(const struct as_program *program, const struct as_host *ho
 			return as_error_set(err, -errno, AS_NO_POSITION, "cannot set %s: %s", AS_MARKER_VARIABLE,
 					    strerror(errno));
 	}
-	r = as_install(program, host, err);
+	r = as_install(program, host, &proof, err);
 	if (r < 0 && answers)
 		as_environ_undo(env, &change);
 	return r;
