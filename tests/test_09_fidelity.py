@@ -67,8 +67,12 @@ BEHAVIOURS = {
     "moby-confined-chown": allow_but({"names": ["chown", "lchown", "fchown", "fchownat"], "action": "SCMP_ACT_ERRNO"}),
 }
 
+# Go hands a name to libseccomp as a C string, which ends at its first NUL,
+# however long the rest.
+NAMES_END_AT_NUL = allow_but({"names": ["mkdir\0" + "x" * 64, "mkdirat\0" + "x" * 64], "action": "SCMP_ACT_ERRNO"})
+
 TEST_PROFILES = {**BEHAVIOURS, "deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
-                 "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT}
+                 "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT, "names-end-at-nul": NAMES_END_AT_NUL}
 
 
 def profile_path(name, write_profile):

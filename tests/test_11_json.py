@@ -96,6 +96,10 @@ ACCEPTED = [
      % (ALLOW, MKDIR), EPERM),
     ("name-with-escaped-nul-is-not-mkdir", '{%s, "syscalls": [{"names": ["mkdirx\\u0000"], '
      '"action": "SCMP_ACT_ERRNO"}]}' % ALLOW, 0),
+    # libseccomp, given the name through Go's C.CString, reads it up to its
+    # first NUL, however long the rest: runc's filter denies mkdir.
+    ("name-ends-at-an-escaped-nul", '{%s, "syscalls": [{"names": ["mkdir\\u0000%s"], '
+     '"action": "SCMP_ACT_ERRNO"}]}' % (ALLOW, "x" * 64), EPERM),
     ("null-name-element", '{%s, "syscalls": [{"names": [null, "mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
      % ALLOW, None),
     ("lone-surrogate-name", '{%s, "syscalls": [{"names": ["mkdir\\ud800"], "action": "SCMP_ACT_ERRNO"}]}'

@@ -681,10 +681,13 @@ int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct 
 
 bool as_str_to_cstr(struct as_str str, char *buf, size_t size)
 {
-	if (str.len >= size)
+	const char *nul = memchr(str.ptr, '\0', str.len);
+	size_t len = nul != NULL ? (size_t)(nul - str.ptr) : str.len;
+
+	if (len >= size)
 		return false;
-	memcpy(buf, str.ptr, str.len);
-	buf[str.len] = '\0';
+	memcpy(buf, str.ptr, len);
+	buf[len] = '\0';
 	return true;
 }
 

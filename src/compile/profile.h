@@ -131,8 +131,9 @@ struct as_profile {
 /* Read the profile in JSON into RET.  On error RET is left partly written. */
 int as_profile_parse(const struct as_json *json, struct as_profile *ret, struct as_error *err);
 
-/* STR as a C string in BUF; false when it does not fit, which for a
- * syscall name means it cannot be one. */
+/* STR as a C string in BUF, as C reads it: up to its first NUL, which is
+ * where Go's C.CString, and so libseccomp under runc, ends a name.  False
+ * when that does not fit, which for a syscall name means it cannot be one. */
 bool as_str_to_cstr(struct as_str str, char *buf, size_t size);
 
 /* Element K of the string array LIST. */

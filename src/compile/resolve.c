@@ -135,7 +135,7 @@ static int add_names(const struct as_profile *profile, const struct as_rule *rul
 		char *cstr = ret->text + ret->text_len;
 		bool fits = as_str_to_cstr(name, cstr, AS_RESOLVED_NAME_SIZE);
 		ret->names[ret->name_count++] = (struct as_resolved_name){fits ? cstr : NULL, name.len, name.pos};
-		ret->text_len += fits ? name.len + 1 : 0;
+		ret->text_len += fits ? strlen(cstr) + 1 : 0;
 	}
 	return 0;
 }
