@@ -335,6 +335,34 @@ def test_a_confined_program_cannot_forge_the_program_of_a_profile_it_cannot_writ
     assert entries(home) == [entry]
 
 
+@needs_root
+@needs_strace
+@pytest.mark.parametrize("how", ["immutable", "user-namespace"])
+def test_a_forged_entry_does_not_serve_a_profile_its_owner_cannot_change(public, tmp_path, how):
+    """The cache trusts a user's own entries for a profile the user could
+    rewrite anyway.  Owning a file is not that where it is immutable; and
+    in a user namespace, a profile of real root's shows as the overflow
+    uid, nobody's, and the namespace's root is no real root."""
+    own, work = deny_mkdir_as(public, "own.json", 65534), nobody_owns(public / "work", directory=True)
+    home = nobody_owns(public / "cache", directory=True)
+    assert start(own, home, tmp_path, as_user=NOBODY, target=work / "a") == (True, [EPERM])
+    [entry] = entries(home)  # under the key of the bytes, which the other profile shares
+    forge(entry, as_user=NOBODY, confined=True)
+    if how == "immutable":
+        profile, as_user = deny_mkdir_as(public, "immutable.json", 65534), NOBODY
+        if subprocess.run(["chattr", "+i", profile], capture_output=True).returncode != 0:
+            pytest.skip(f"{public}'s filesystem has no immutable files")
+    else:
+        profile, as_user = deny_mkdir_as(public, "root.json", 0), [*NOBODY, "unshare", "--map-root-user"]
+        if subprocess.run([*as_user, "true"], capture_output=True).returncode != 0:
+            pytest.skip("unprivileged user namespaces are not allowed here")
+    try:
+        assert start(profile, home, tmp_path, as_user=as_user, target=work / "b") == (True, [EPERM])
+    finally:
+        subprocess.run(["chattr", "-i", profile], capture_output=True)
+    assert entries(home) == [entry]
+
+
 def remove_system_cache():
     if SYSTEM_CACHE.is_symlink():
         SYSTEM_CACHE.unlink()

@@ -245,6 +245,15 @@ static void system_cache(struct as_cache *cache, const struct stat *profile, boo
 		use_dir(cache, 0, 0, 0);
 }
 
+/* Whether this process could rewrite SOURCE's file, as the kernel judges:
+ * owning it is not enough where the file is immutable or on a read-only
+ * mount, nor being root where that is root of a user namespace, to which
+ * the real owner of a file may show as the overflow uid, or as root. */
+static bool may_rewrite(const struct as_source *source)
+{
+	return faccessat(AT_FDCWD, source->name, W_OK, AT_EACCESS) == 0;
+}
+
 static void cache_for(struct as_cache *cache, const struct as_source *source)
 {
 	const char *setting = secure_getenv("AUTOSECCOMP_CACHE");
@@ -256,13 +265,13 @@ static void cache_for(struct as_cache *cache, const struct as_source *source)
 		return;
 	euid = geteuid();
 	cache->profile_owner = profile->st_uid;
-	if (euid == 0 && user_dir(cache, true))
+	if (euid == 0 && user_dir(cache, true) && may_rewrite(source))
 		use_dir(cache, 0, 0700, 0600);
 	else if (euid == 0)
 		system_cache(cache, profile, true);
-	else if (profile->st_uid == euid && user_dir(cache, false))
+	else if (profile->st_uid == euid && user_dir(cache, false) && may_rewrite(source))
 		use_dir(cache, euid, 0700, 0600);
-	else if (profile->st_uid != euid)
+	else
 		system_cache(cache, profile, false);
 	/* A path longer than any a system call takes is no cache. */
 	if (cache->base != NULL && path_size(cache) > PATH_MAX)

@@ -62,6 +62,12 @@ union as_cache_near_entry {
  *   a confined program too, could rewrite that profile, so an entry it
  *   forges gains it nothing.  For a profile owned by anyone else only the
  *   system directory is read, and nothing is stored.
+ * - Either's own directory serves a profile only where the kernel says
+ *   this process could write the file (faccessat): not one that is
+ *   immutable or on a read-only mount, which its owner cannot change, nor,
+ *   in a user namespace, a file of a user the namespace does not map, which
+ *   shows as the overflow uid, and whose root is no real root.  Root then
+ *   uses the system directory, another user reads only that.
  * - The owner is that of the file the path names, and must still be once
  *   the file is opened, for a start that reads it.
  * - A directory must be the required owner's and writable by no one else,
