@@ -55,6 +55,7 @@ TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests
                  $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
                  $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so \
                  $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/autoseccomp-test-cachedir \
+                 $(BUILD)/tests/libautoseccomp-test-libcopy.so \
                  $(BUILD)/tests/profile-decode $(BUILD)/tests/spin
 ifeq ($(SANITIZE),)
 TEST_PROGRAMS += $(BUILD)/tests/probe-static $(EXAMPLES:%=%-static)
@@ -83,6 +84,10 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) include/autoseccomp.h Makefile
 	$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c $< -o $@
 
 $(BUILD)/obj/cache.o: ALL_CFLAGS += -DAS_SYSTEM_CACHE_DIR='"$(CACHEDIR)"'
+# The shared object loads libseccomp from where the build found it, so that
+# the file the cache keys is the one it loads (libseccomp.h).
+LIBSECCOMP_DIR ?= $(shell pkg-config --variable=libdir libseccomp 2>/dev/null)
+$(LIBSECCOMP_LAZY): ALL_CFLAGS += $(if $(LIBSECCOMP_DIR),-DAS_LIBSECCOMP_PATH='"$(LIBSECCOMP_DIR)/libseccomp.so.2"')
 
 # What the cache key calls this build (cache.h): a digest of every source, so
 # that two builds of one version never read each other's entries.  Rewritten
@@ -153,6 +158,15 @@ $(BUILD)/tests/obj/cache.o: src/start/cache.c $(HEADERS) include/autoseccomp.h M
 
 $(BUILD)/tests/libautoseccomp-test-cachedir.so: $(filter-out $(BUILD)/obj/cache.o,$(OBJECTS)) \
 		$(BUILD)/tests/obj/cache.o $(LIBSECCOMP_LAZY)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,defs -Wl,-z,now $^ -o $@
+
+# The library loading libseccomp from a copy the tests replace, as an
+# upgrade of libseccomp does.
+$(BUILD)/tests/obj/libseccomp-lazy-copy.o: src/start/libseccomp-lazy.c $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DAS_LIBSECCOMP_PATH='"$(abspath $(BUILD))/tests/libseccomp-copy/libseccomp.so.2"' -c $< -o $@
+
+$(BUILD)/tests/libautoseccomp-test-libcopy.so: $(OBJECTS) $(BUILD)/tests/obj/libseccomp-lazy-copy.o
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,defs -Wl,-z,now $^ -o $@
 
 # The command, with the same system cache, for compile --install.

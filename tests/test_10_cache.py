@@ -129,6 +129,38 @@ def test_an_entry_larger_than_a_page_is_read_too(write_profile, tmp_path):
     assert start_reading(profile, home, tmp_path) == (False, False, [EPERM])
 
 
+def loaded_libseccomp():
+    """The file the loader gives for libseccomp's soname."""
+    import ctypes
+    ctypes.CDLL("libseccomp.so.2")
+    return next(Path(line.split()[-1]) for line in open("/proc/self/maps") if "/libseccomp.so" in line)
+
+
+@needs_strace
+def test_a_libseccomp_replaced_under_the_library_compiles_afresh(write_profile, tmp_path):
+    """An upgraded libseccomp may know syscall names the old one did not,
+    and compile a profile that names them otherwise: the key holds the file
+    the library loads, here a copy that the test replaces as dpkg would."""
+    copy = BUILD / "tests" / "libseccomp-copy" / "libseccomp.so.2"
+    copy.parent.mkdir(exist_ok=True)
+
+    def upgrade():
+        shutil.copy(loaded_libseccomp(), copy.parent / "new")
+        os.replace(copy.parent / "new", copy)
+    upgrade()
+    profile, home, lib = write_profile(DENY_MKDIR), tmp_path / "cache", BUILD / "tests" / "libautoseccomp-test-libcopy.so"
+    assert start(profile, home, tmp_path, lib=lib) == (True, [EPERM])
+    assert start(profile, home, tmp_path, lib=lib) == (False, [EPERM])
+    upgrade()
+    assert start(profile, home, tmp_path, lib=lib) == (True, [EPERM])
+    assert start(profile, home, tmp_path, lib=lib) == (False, [EPERM])
+    # Without that file the library loads libseccomp by its soname, and no
+    # cache serves: which file that is, the key could not say.
+    copy.unlink()
+    for _ in range(2):
+        assert start(profile, home, tmp_path, lib=lib) == (True, [EPERM])
+
+
 @needs_strace
 def test_the_cache_can_be_turned_off(write_profile, tmp_path):
     profile, home = write_profile(DENY_MKDIR), tmp_path / "cache"

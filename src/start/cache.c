@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "fnv.h"
 #include "hex.h"
+#include "libseccomp.h"
 
 /* The checksum catches damage; an entry forged by someone who can write
  * the directory would pass any checksum, which is why only some writers are
@@ -49,27 +50,35 @@ static bool hash_file(struct as_sha256 *ctx, const struct as_source *source)
 
 /* Everything a program depends on besides its profile, after a DOMAIN that
  * keeps the two kinds of key apart. */
-static void hash_host(struct as_sha256 *ctx, const char *domain, size_t domain_size, const struct as_host *host)
+static void hash_host(struct as_sha256 *ctx, const char *domain, size_t domain_size, const struct as_host *host,
+		      const struct stat *library)
 {
 	const unsigned int versions[] = {SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO};
+	/* libseccomp as loaded, not as built against (libseccomp.h). */
+	const int64_t library_status[] = {(int64_t)library->st_dev,	    (int64_t)library->st_ino,
+					  (int64_t)library->st_size,	    (int64_t)library->st_mtim.tv_sec,
+					  (int64_t)library->st_mtim.tv_nsec, (int64_t)library->st_ctim.tv_sec,
+					  (int64_t)library->st_ctim.tv_nsec};
 
 	as_sha256_init(ctx);
 	as_sha256_update(ctx, domain, domain_size);
 	as_sha256_update(ctx, AUTOSECCOMP_VERSION, sizeof(AUTOSECCOMP_VERSION));
 	as_sha256_update(ctx, AS_BUILD_ID, sizeof(AS_BUILD_ID));
 	as_sha256_update(ctx, versions, sizeof(versions));
+	as_sha256_update(ctx, library_status, sizeof(library_status));
 	as_sha256_update(ctx, host->kernel_release, sizeof(host->kernel_release));
 	as_sha256_update(ctx, &host->native_arch, sizeof(host->native_arch));
 	as_sha256_update(ctx, &host->permitted, sizeof(host->permitted));
 }
 
 /* The key of SOURCE's bytes, open or in memory. */
-static bool bytes_key(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
+static bool bytes_key(const struct as_cache *cache, const struct as_source *source, const struct as_host *host,
+		      struct as_cache_key *ret)
 {
 	static const char domain[] = "autoseccomp compiled-profile cache 1";
 	struct as_sha256 ctx;
 
-	hash_host(&ctx, domain, sizeof(domain), host);
+	hash_host(&ctx, domain, sizeof(domain), host, &cache->library);
 	as_sha256_update(&ctx, &source->len, sizeof(source->len));
 	if (source->text != NULL)
 		as_sha256_update(&ctx, source->text, source->len);
@@ -92,7 +101,8 @@ static bool status_names_bytes(const struct stat *st)
 
 /* The key of the file SOURCE names, from its status alone: which file, its
  * size, and when it last changed. */
-static bool status_key(const struct as_source *source, const struct as_host *host, struct as_cache_key *ret)
+static bool status_key(const struct as_cache *cache, const struct as_source *source, const struct as_host *host,
+		       struct as_cache_key *ret)
 {
 	static const char domain[] = "autoseccomp compiled-profile cache, by file status 1";
 	const struct stat *st = &source->st;
@@ -103,7 +113,7 @@ static bool status_key(const struct as_source *source, const struct as_host *hos
 
 	if (source->kind != AS_SOURCE_FILE || !source->st_synced || !status_names_bytes(st))
 		return false;
-	hash_host(&ctx, domain, sizeof(domain), host);
+	hash_host(&ctx, domain, sizeof(domain), host, &cache->library);
 	as_sha256_update(&ctx, status, sizeof(status));
 	as_sha256_final(&ctx, ret->digest);
 	return true;
@@ -263,6 +273,8 @@ static void cache_for(struct as_cache *cache, const struct as_source *source)
 	if (source->kind != AS_SOURCE_FILE || !S_ISREG(profile->st_mode) || getauxval(AT_SECURE) != 0 ||
 	    (setting != NULL && strcmp(setting, "off") == 0))
 		return;
+	if (!as_libseccomp_file(&cache->library))
+		return;
 	euid = geteuid();
 	cache->profile_owner = profile->st_uid;
 	if (euid == 0 && user_dir(cache, true) && may_rewrite(source))
@@ -288,7 +300,8 @@ void as_cache_open(struct as_cache *cache, const struct as_source *source, union
 void as_cache_open_system(struct as_cache *cache, const struct as_source *source, union as_cache_entry *buffer)
 {
 	*cache = (struct as_cache){.entry = buffer};
-	if (geteuid() == 0 && getauxval(AT_SECURE) == 0 && S_ISREG(source->st.st_mode)) {
+	if (geteuid() == 0 && getauxval(AT_SECURE) == 0 && S_ISREG(source->st.st_mode) &&
+	    as_libseccomp_file(&cache->library)) {
 		cache->profile_owner = source->st.st_uid;
 		system_cache(cache, &source->st, true);
 	}
@@ -425,7 +438,7 @@ static int store_by_status(const struct as_cache *cache, int dir, const struct a
 {
 	struct as_cache_key key;
 
-	if (!status_settled(source) || !status_key(source, host, &key))
+	if (!status_settled(source) || !status_key(cache, source, host, &key))
 		return 0;
 	return store_entry(cache, dir, &key, bytes);
 }
@@ -447,7 +460,7 @@ __attribute__((noinline)) static bool load_by_bytes(struct as_cache *cache, stru
 	struct as_error ignored;
 	unsigned char *bytes;
 
-	if (as_source_read_open(source, &ignored) < 0 || !same_owner(cache, source) || !bytes_key(source, host, &key) ||
+	if (as_source_read_open(source, &ignored) < 0 || !same_owner(cache, source) || !bytes_key(cache, source, host, &key) ||
 	    !load_entry(cache, &key, ret, &bytes))
 		return false;
 	/* Stored by its status too, so that the next start reads none of the
@@ -469,7 +482,7 @@ bool as_cache_load(struct as_cache *cache, struct as_source *source, const struc
 	cache->too_large = false;
 	if (cache->base == NULL || !dir_trusted(cache))
 		return false;
-	if (status_key(source, host, &key) && load_entry(cache, &key, ret, &bytes))
+	if (status_key(cache, source, host, &key) && load_entry(cache, &key, ret, &bytes))
 		return true;
 	/* Found, but larger than the room given: the caller loads again with
 	 * the large buffer, and the file need not be read for it now. */
@@ -492,7 +505,7 @@ int as_cache_store(const struct as_cache *cache, const struct as_source *source,
 
 	if (cache->base == NULL || cache->entry_mode == 0 || bpf->len > BPF_MAXINSNS || !same_owner(cache, source))
 		return -EPERM;
-	if (!bytes_key(source, host, &key))
+	if (!bytes_key(cache, source, host, &key))
 		return -EIO;
 	if ((dir = open_dir(cache)) < 0)
 		return -EPERM;

@@ -15,7 +15,8 @@
 
 /* What an entry is for, hashed: the profile, and everything its program
  * depends on besides (capabilities, kernel, architecture, the library's
- * version and build, libseccomp's version).  The profile is named by its
+ * version and build, libseccomp's version and the file it is loaded from).
+ * The profile is named by its
  * bytes, or by the file's status (which file, its size, when it last
  * changed) where that tells its versions apart; a start that finds its
  * entry so reads none of the file. */
@@ -90,6 +91,7 @@ struct as_cache {
 	const char *base, *tail; /* the directory's path, in two parts; base NULL: no usable cache */
 	uid_t owner;        /* of the directory and of every entry trusted in it */
 	uid_t profile_owner; /* of the file the cache was chosen for */
+	struct stat library; /* of the libseccomp that compiles, in every key (libseccomp.h) */
 	mode_t dir_mode;    /* to make the directory with; 0: it is not made */
 	mode_t entry_mode;  /* of the entries this process stores; 0: it stores none */
 	int dir_checked;    /* 0 until looked at, then 1 where loads may read it, -1 where not */

@@ -15,6 +15,14 @@
 #include "libseccomp.h"
 
 #define LIBSECCOMP_SONAME "libseccomp.so.2"
+/* Where the build found it (the Makefile's LIBSECCOMP_DIR); by the soname,
+ * through the loader's search, where it was not told or is not there, and
+ * then the file is not known, and no cache serves. */
+#ifdef AS_LIBSECCOMP_PATH
+#define LIBSECCOMP_FILE AS_LIBSECCOMP_PATH
+#else
+#define LIBSECCOMP_FILE LIBSECCOMP_SONAME
+#endif
 
 static struct {
 	bool loaded;
@@ -52,18 +60,25 @@ int as_libseccomp_load(struct as_error *err)
 
 	if (lib.loaded)
 		return 0;
-	handle = dlopen(LIBSECCOMP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	handle = dlopen(LIBSECCOMP_FILE, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL)
-		return as_error_set(err, -ENOSYS, AS_NO_POSITION, "cannot load %s: %s", LIBSECCOMP_SONAME, dlerror());
+		handle = dlopen(LIBSECCOMP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (handle == NULL)
+		return as_error_set(err, -ENOSYS, AS_NO_POSITION, "cannot load %s: %s", LIBSECCOMP_FILE, dlerror());
 	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
 		void *address = dlsym(handle, symbols[i].name);
 		if (address == NULL)
-			return as_error_set(err, -ENOSYS, AS_NO_POSITION, "%s has no %s", LIBSECCOMP_SONAME,
+			return as_error_set(err, -ENOSYS, AS_NO_POSITION, "%s has no %s", LIBSECCOMP_FILE,
 					    symbols[i].name);
 		memcpy((char *)&lib + symbols[i].offset, &address, sizeof(address));
 	}
 	lib.loaded = true;
 	return 0;
+}
+
+bool as_libseccomp_file(struct stat *ret)
+{
+	return LIBSECCOMP_FILE[0] == '/' && stat(LIBSECCOMP_FILE, ret) == 0;
 }
 
 /* Callers load first (as_bpf_compile does); these only forward. */

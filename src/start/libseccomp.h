@@ -5,9 +5,18 @@
 #ifndef AS_LIBSECCOMP_H
 #define AS_LIBSECCOMP_H
 
+#include <stdbool.h>
+#include <sys/stat.h>
+
 #include "error.h"
 
 /* Make libseccomp's functions callable before the first of them is. */
 int as_libseccomp_load(struct as_error *err);
+
+/* The status of the file libseccomp is loaded from, or will be, for the
+ * cache's key: a libseccomp upgraded under this library may know syscall
+ * names the one it was built with did not, and compile a profile
+ * otherwise.  False where that file cannot be told: then no cache serves. */
+bool as_libseccomp_file(struct stat *ret);
 
 #endif
