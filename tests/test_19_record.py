@@ -66,6 +66,16 @@ def test_python_with_threads_and_a_subprocess(shared_dir, user):
 
 
 @pytest.mark.parametrize("user", USERS)
+def test_sendmsg_on_the_lowest_free_descriptor_is_recorded(shared_dir, user):
+    """The filter lets the hand-over of its listener through unseen:
+    sendmsg on that socket's number, which a program's own socket must not
+    share, as its first socket would if the number were the lowest free."""
+    script = "import socket; a, b = socket.socketpair(); a.sendmsg([b'x']); print(a.fileno(), b.recv(1))"
+    assert_replays(shared_dir, ["python3", "-c", script], user)
+    assert "sendmsg" in json.loads((shared_dir / "profile.json").read_text())["syscalls"][0]["names"]
+
+
+@pytest.mark.parametrize("user", USERS)
 def test_tar_and_gzip(shared_dir, user):
     (shared_dir / "data").mkdir()
     for i in range(20):

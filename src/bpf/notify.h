@@ -20,7 +20,8 @@ enum as_notify_mode {
 /* IN rewritten into RET: the same instructions, with the returns MODE
  * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.
  * Ahead of them, the hand-off of the listener is let through: sendmsg on
- * the socket whose fd install writes at RET->handoff_pc (program.h); and,
+ * the socket whose fd install writes at RET->handoff_pc (program.h), and
+ * numbers out of the way of the program's own; and,
  * on every entry where IN lets seccomp(2) run, a call that asks for a new
  * listener fails with EBUSY, as the kernel answers while the supervisor
  * lives, so that no listener of the program's outlives it.  The probe's

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -104,6 +105,24 @@ static int not_installed(struct as_error *err)
 			    "filter in force answers that call itself)");
 }
 
+/* The hand-over's socket, renumbered out of the way: a diverted program
+ * lets sendmsg on that number through unseen for good (notify.h), and the
+ * program's own files take the lowest numbers free.  Not past 1023: a
+ * higher number would grow the process's table of files to match. */
+static int out_of_the_way(int sock)
+{
+	struct rlimit limit;
+	int high;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur < 2)
+		return sock;
+	high = fcntl(sock, F_DUPFD_CLOEXEC, (int)(limit.rlim_cur < 1024 ? limit.rlim_cur - 1 : 1023));
+	if (high < 0)
+		return sock;
+	close(sock);
+	return high;
+}
+
 /* The agent is connected, or the supervisor started, before the filter,
  * which may deny what that takes, and handed the listener after.  In a
  * frame of its own, not inlined: the agent's message takes a page of
@@ -119,8 +138,10 @@ __attribute__((noinline)) static int install_with_listener(const struct as_progr
 					 : as_agent_connect(program->listener, getpid(), &agent, err);
 	if (r < 0)
 		return (int)r;
-	if (program->handoff != NULL)
+	if (program->handoff != NULL) {
+		agent.sock = out_of_the_way(agent.sock);
 		program->handoff->k = (uint32_t)agent.sock;
+	}
 	/* The kernel returns the listener's descriptor, so a thread that
 	 * cannot be synchronised is reported as ESRCH, unnamed. */
 	r = install_filter(program, SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH | program->flags,
