@@ -160,6 +160,22 @@ def test_an_audit_under_the_profile_enforced_says_it_cannot_audit(write_shared_p
                        "is enforced, not audited\n", r
 
 
+def test_reports_asked_for_under_the_profile_enforced_are_said_to_be_lost(write_shared_profile):
+    """The enforcing filter in force denies before any notification, and
+    the probe cannot tell it from a reporting one, which decides alike: the
+    marker says which it is."""
+    profile = write_shared_profile(DENY)
+    r = probe(["exec", "/usr/bin/env", "AUTOSECCOMP_REPORT=stderr", PROBE, "syscall", 110, "--", "status"],
+              profile=profile)
+    assert r.calls == [("syscall", -1, EPERM)] and "Seccomp_filters:\t1" in r.stdout, r
+    assert r.stderr == f"autoseccomp: {profile}: warning: the profile is in force already, without a supervisor: " \
+                       "the profile is enforced, and its denials are not reported\n", r
+    # Under a reporting parent, the child's denials are named, by its supervisor.
+    r = probe(["exec", PROBE, "syscall", 110], profile=profile, env={"AUTOSECCOMP_REPORT": "stderr"})
+    assert r.calls == [("syscall", -1, EPERM)] and [g[2] for g in reports(r.stderr)] == ["getppid(2)"], r
+    assert "warning" not in r.stderr, r
+
+
 def test_report_mode_leaves_kills_to_the_kernel(write_shared_profile):
     r = probe(["syscall", 135, 0xffffffff], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.signal == signal.SIGSYS and r.calls == [], r

@@ -178,7 +178,7 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 			 const struct as_host *host, union as_cache_near_entry *near, struct as_error *err)
 {
 	struct as_program program;
-	bool in_force = false;
+	bool in_force = false, reported = false;
 	int r;
 
 	r = program_for(options, source, host, near, &program, err);
@@ -189,9 +189,11 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 	 * it for its own.  Under the profile enforced, an audit could see
 	 * nothing: the filter in force denies before any notification. */
 	if (r == 0 && supervised(options))
-		in_force = as_marker_in_force(&program, host, options->trust_marker, options->audit);
+		in_force = as_marker_in_force(&program, host, options->trust_marker, options->audit, &reported);
+	if (in_force && !options->audit && !reported)
+		warn_unsupervised(options, source, "the profile is in force already, without a supervisor");
 	if (r == 0 && supervised(options) && !in_force && options->audit &&
-	    as_marker_in_force(&program, host, options->trust_marker, false)) {
+	    as_marker_in_force(&program, host, options->trust_marker, false, &reported)) {
 		warn_unsupervised(options, source, "the profile is in force already, enforced");
 		in_force = true;
 	} else if (r == 0 && supervised(options) && !in_force) {

@@ -32,6 +32,7 @@ static void format_marker(const struct as_probe *probe, char buf[MARKER_LEN + 1]
 struct inherited {
 	char answers[MARKER_LEN + 1]; /* of the filter it was set for */
 	unsigned int vouched;          /* filters in force when it was set, every one autoseccomp's */
+	bool reported;                 /* ends in AS_MARKER_REPORTS */
 };
 
 /* The inherited marker, read only where TRUST_MARKER.  Only where it
@@ -42,11 +43,17 @@ struct inherited {
 static bool inherited_chain(bool trust_marker, long in_force, struct inherited *ret)
 {
 	const char *inherited = trust_marker ? secure_getenv(AS_MARKER_VARIABLE) : NULL;
+	const char *digits;
+	size_t digits_len;
 	uint64_t count;
 
-	if (inherited == NULL || strlen(inherited) <= MARKER_LEN + 1 || inherited[MARKER_LEN] != ':' ||
-	    as_parse_decimal(inherited + MARKER_LEN + 1, strlen(inherited + MARKER_LEN + 1), MARKER_COUNT_MAX, &count) < 0 ||
-	    count == 0)
+	if (inherited == NULL || strlen(inherited) <= MARKER_LEN + 1 || inherited[MARKER_LEN] != ':')
+		return false;
+	digits = inherited + MARKER_LEN + 1;
+	digits_len = strcspn(digits, ":");
+	ret->reported = strcmp(digits + digits_len, AS_MARKER_REPORTS) == 0;
+	if ((digits[digits_len] != '\0' && !ret->reported) ||
+	    as_parse_decimal(digits, digits_len, MARKER_COUNT_MAX, &count) < 0 || count == 0)
 		return false;
 	memcpy(ret->answers, inherited, MARKER_LEN);
 	ret->answers[MARKER_LEN] = '\0';
@@ -67,7 +74,7 @@ static bool proven_in_force(const struct as_probe *probe, const struct inherited
 }
 
 bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker,
-			bool audited)
+			bool audited, bool *reported)
 {
 	struct as_probe probe;
 	struct inherited chain;
@@ -77,8 +84,11 @@ bool as_marker_in_force(const struct as_program *program, const struct as_host *
 		probe.answers[i] = (uint16_t)as_probe_audit_answer(probe.answers[i]);
 
 	/* The count is read only where a marker was inherited. */
-	return answers && trust_marker && secure_getenv(AS_MARKER_VARIABLE) != NULL &&
-	       inherited_chain(trust_marker, as_filters_in_force(), &chain) && proven_in_force(&probe, &chain);
+	if (!answers || !trust_marker || secure_getenv(AS_MARKER_VARIABLE) == NULL ||
+	    !inherited_chain(trust_marker, as_filters_in_force(), &chain) || !proven_in_force(&probe, &chain))
+		return false;
+	*reported = chain.reported;
+	return true;
 }
 
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
@@ -113,7 +123,8 @@ int as_marker_install(const struct as_program *program, const struct as_host *ho
 			vouched = chain.vouched + 1;
 		format_marker(&probe, entry);
 		entry[MARKER_LEN] = ':';
-		*as_format_decimal(vouched, entry + MARKER_LEN + 1) = '\0';
+		strcpy(as_format_decimal(vouched, entry + MARKER_LEN + 1),
+		       program->supervision != NULL ? AS_MARKER_REPORTS : "");
 		if (as_environ_put(env, marker->entry, &change) < 0)
 			return as_error_set(err, -errno, AS_NO_POSITION, "cannot set %s: %s", AS_MARKER_VARIABLE,
 					    strerror(errno));

@@ -16,6 +16,11 @@
 
 #define AS_MARKER_VARIABLE "AUTOSECCOMP_FILTER"
 
+/* What ends the marker of a filter whose denials a supervisor names (report
+ * or audit mode): a hint for a child that asks for reports, whose probe
+ * cannot tell a reporting filter from the plain one, which decide alike. */
+#define AS_MARKER_REPORTS ":r"
+
 /* The most digits of the count a marker ends with. */
 #define AS_MARKER_COUNT_DIGITS 4
 
@@ -26,16 +31,17 @@
  * which keeps the whole in initialised static storage where a driver keeps
  * it (environ.h). */
 struct as_marker {
-	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1 + AS_MARKER_COUNT_DIGITS + 1];
+	char entry[sizeof(AS_MARKER_VARIABLE) + 3 * AS_PROBE_COUNT + 1 + AS_MARKER_COUNT_DIGITS + sizeof(AS_MARKER_REPORTS)];
 };
 
 #define AS_MARKER_INIT {.entry = AS_MARKER_VARIABLE "="}
 
 /* Whether PROGRAM is in force already, as the marker says and the kernel
  * confirms (only where TRUST_MARKER); or, where AUDITED, its auditing form
- * (notify.h), which answers the probe otherwise. */
+ * (notify.h), which answers the probe otherwise.  *REPORTED, where it is,
+ * tells whether the marker says a supervisor names its denials. */
 bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker,
-			bool audited);
+			bool audited, bool *reported);
 
 /* Install PROGRAM on HOST and mark it in the environment, through MARKER
  * and ENV; when TRUST_MARKER, skip the install where the inherited marker
