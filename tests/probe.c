@@ -207,6 +207,20 @@ static int run_op(char **argv, int argc, const char *self)
 		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 		struct sock_fprog prog = {1, &allow};
 		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	} else if (strcmp(op, "listeners") == 0) {
+		/* How many of this process's descriptors are seccomp listeners. */
+		char path[64], link[64];
+		r = 0;
+		for (int fd = 0; fd < 1024; fd++) {
+			ssize_t n;
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				r += strstr(link, "seccomp notify") != NULL;
+			}
+		}
+		errno = 0;
 	} else if (strcmp(op, "exec") == 0 && argc > 1) {
 		execv(argv[1], argv + 1);
 		r = -1;

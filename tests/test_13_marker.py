@@ -32,11 +32,11 @@ FOREIGN_FILTER = r"""
 import ctypes, os, struct, sys
 RET, ALLOW, KILL = 0x06, 0x7fff0000, 0x80000000
 LD_NR, JGE = 0x20, 0x35
-ERRNO_0, JEQ, SECCOMP, PRCTL = 0x00050000, 0x15, 317, 157
+ERRNO_0, JEQ, SECCOMP, PRCTL, CLOSE = 0x00050000, 0x15, 317, 157, 3
 if sys.argv[1] == "allow":
     insns = [(RET, 0, 0, ALLOW)]
-elif sys.argv[1].startswith("fake"):  # seccomp(2) succeeds, installing nothing
-    faked = [SECCOMP, PRCTL] if sys.argv[1] == "fake-seccomp-and-prctl" else [SECCOMP]
+elif sys.argv[1].startswith("fake"):  # the call succeeds, doing nothing
+    faked = {"fake-seccomp": [SECCOMP], "fake-seccomp-and-prctl": [SECCOMP, PRCTL], "fake-close": [CLOSE]}[sys.argv[1]]
     insns = [(LD_NR, 0, 0, 0), *[(JEQ, len(faked) - i, 0, nr) for i, nr in enumerate(faked)],
              (RET, 0, 0, ALLOW), (RET, 0, 0, ERRNO_0)]
 else:  # kill every number above 1023
@@ -228,3 +228,12 @@ def test_an_install_a_filter_in_force_only_pretends_fails(tmp_path, faker, how):
     else:
         assert r.returncode == 125 and r.stderr.count("\n") == 1, r
         assert "syscall ret=" not in r.stdout and not (tmp_path / "d").exists(), r
+
+
+@pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "/dev/null"}, {"AUTOSECCOMP_MODE": "audit"}])
+def test_a_filter_in_force_that_only_pretends_to_close_leaves_no_listener(mode):
+    """Kept, the listener would let the program answer its own calls: the
+    socket is put in its place, which no filter can pretend to do."""
+    r = under_foreign_filter("fake-close", [PROBE, "listeners", "--", *KEYCTL], {"LD_PRELOAD": str(LIB), **mode})
+    assert r.calls[0] == ("listeners", 0, 0), r
+    assert r.calls[1][2] == (EPERM if "AUTOSECCOMP_REPORT" in mode else 0), r

@@ -47,17 +47,19 @@ static int probe_answers(const struct as_bpf *bpf, uint32_t native_arch, bool an
 /* The low half of argument I: where it lies depends on the byte order. */
 #define ARG_LOW(i) (offsetof(struct seccomp_data, args[i]) + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0))
 
-/* Ahead of the program: the call that hands the listener over, sendmsg on
- * the native architecture on the socket install connects first, whose fd
- * install writes in at HANDOFF_FD_PC.  Diverted, it would wait for the
+/* Ahead of the program: the calls that hand the listener over, sendmsg on
+ * the socket install connects first, and dup3 of that socket over the
+ * listener (agent.h), on the native architecture; install writes the
+ * socket's fd in at HANDOFF_FD_PC.  Diverted, the first would wait for the
  * listener it is sending. */
-enum { HANDOFF_LEN = 7, HANDOFF_FD_PC = 5 };
+enum { HANDOFF_LEN = 8, HANDOFF_FD_PC = 6 };
 
 static void write_handoff_prefix(struct sock_filter *out, uint32_t native_arch)
 {
 	const struct sock_filter insns[HANDOFF_LEN] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, 0, 5),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_dup3, 0, 5),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, native_arch, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LOW(0)),
@@ -128,9 +130,10 @@ static int write_guards(const struct as_bpf *in, struct sock_filter *out, unsign
 	return 0;
 }
 
-bool as_notify_handoff_allowed(const struct as_bpf *in, uint32_t native_arch)
+/* Whether IN allows NR on NATIVE_ARCH whatever its arguments. */
+static bool allows(const struct as_bpf *in, int nr, uint32_t native_arch)
 {
-	struct seccomp_data data = {.nr = __NR_sendmsg, .arch = native_arch};
+	struct seccomp_data data = {.nr = nr, .arch = native_arch};
 	struct as_verdict verdict;
 	struct as_error err;
 	uint32_t kind;
@@ -139,6 +142,11 @@ bool as_notify_handoff_allowed(const struct as_bpf *in, uint32_t native_arch)
 		return false;
 	kind = verdict.action & SECCOMP_RET_ACTION_FULL;
 	return kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG;
+}
+
+bool as_notify_handoff_allowed(const struct as_bpf *in, uint32_t native_arch)
+{
+	return allows(in, __NR_sendmsg, native_arch) && allows(in, __NR_dup3, native_arch);
 }
 
 int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_notify_mode mode, struct as_bpf *ret,

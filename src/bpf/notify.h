@@ -19,9 +19,9 @@ enum as_notify_mode {
 
 /* IN rewritten into RET: the same instructions, with the returns MODE
  * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.
- * Ahead of them, the hand-off of the listener is let through: sendmsg on
- * the socket whose fd install writes at RET->handoff_pc (program.h), and
- * numbers out of the way of the program's own; and,
+ * Ahead of them, the hand-off of the listener is let through: sendmsg on,
+ * and dup3 of, the socket whose fd install writes at RET->handoff_pc
+ * (program.h), and numbers out of the way of the program's own; and,
  * on every entry where IN lets seccomp(2) run, a call that asks for a new
  * listener fails with EBUSY, as the kernel answers while the supervisor
  * lives, so that no listener of the program's outlives it.  The probe's
@@ -34,9 +34,9 @@ enum as_notify_mode {
 int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_notify_mode mode, struct as_bpf *ret,
 		      struct as_error *err);
 
-/* Whether IN allows sendmsg on NATIVE_ARCH whatever its arguments: where it
- * does not, letting the hand-off through would let other calls through too,
- * which report mode must not. */
+/* Whether IN allows sendmsg and dup3 on NATIVE_ARCH whatever their
+ * arguments: where it does not, letting the hand-off through would let
+ * other calls through too, which report mode must not. */
 bool as_notify_handoff_allowed(const struct as_bpf *in, uint32_t native_arch);
 
 /* Whether MODE diverts ACTION (a SECCOMP_RET_* value, data included). */

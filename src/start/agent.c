@@ -1,6 +1,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,7 +71,7 @@ int as_agent_connect(const struct as_listener *listener, pid_t pid, struct as_ag
 	return 0;
 }
 
-int as_agent_hand_over(struct as_agent *agent, int listener_fd, struct as_error *err)
+int as_agent_hand_over(struct as_agent *agent, int listener_fd, bool replace, struct as_error *err)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -98,7 +99,11 @@ int as_agent_hand_over(struct as_agent *agent, int listener_fd, struct as_error 
 		r = as_error_set(err, -ECONNREFUSED, AS_NO_POSITION, "the seccomp agent took %zd of the %zu bytes sent",
 				 n, agent->len);
 	/* Kept open, the listener would let the program answer its own
-	 * notifications: a close that fails fails the start. */
+	 * notifications: a close that fails, or a replacement not made, fails
+	 * the start. */
+	if (replace && dup3(agent->sock, listener_fd, O_CLOEXEC) != listener_fd)
+		return as_error_set(err, -ENOTRECOVERABLE, AS_NO_POSITION, "cannot close the listener: %s",
+				    strerror(errno));
 	if (close(listener_fd) < 0 && errno != EINTR)
 		r = as_error_set(err, -ENOTRECOVERABLE, AS_NO_POSITION, "cannot close the listener: %s",
 				 strerror(errno));

@@ -7,6 +7,7 @@
 #ifndef AS_AGENT_H
 #define AS_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -38,8 +39,12 @@ int as_agent_connect(const struct as_listener *listener, pid_t pid, struct as_ag
  * filter is installed, with no call but sendmsg and close, which resolve
  * keeps from being notified (sendmsg) or which the agent may decide (close).
  * The process must not keep the descriptor: with it, one thread could answer
- * another's notifications. */
-int as_agent_hand_over(struct as_agent *agent, int listener_fd, struct as_error *err);
+ * another's notifications.  Where the filter lets it (REPLACE: a diverted
+ * program, notify.h), the socket is first put in the listener's place with
+ * dup3, which proves the listener gone: a filter in force may answer close
+ * with a success it did not have, but dup3's answer is the descriptor,
+ * which no errno is. */
+int as_agent_hand_over(struct as_agent *agent, int listener_fd, bool replace, struct as_error *err);
 
 void as_agent_close(struct as_agent *agent);
 

@@ -101,8 +101,8 @@ static int supervised_program_for(const struct as_apply_options *options, struct
 	}
 	if (r == 0 && mode == AS_NOTIFY_REPORT && !as_notify_handoff_allowed(&ws->pipeline.bpf, host->native_arch))
 		r = as_error_set(err, -EBUSY, AS_NO_POSITION,
-				 "report mode hands the listener to its supervisor with sendmsg, which the profile "
-				 "does not allow for every call");
+				 "report mode hands the listener to its supervisor with sendmsg and dup3, which the "
+				 "profile does not allow for every call");
 	if (r == 0)
 		r = as_notify_denials(&ws->pipeline.bpf, host->native_arch, mode, &ws->diverted, err);
 	if (r < 0)

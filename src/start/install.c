@@ -156,7 +156,7 @@ __attribute__((noinline)) static int install_with_listener(const struct as_progr
 		err->code = -ENOTRECOVERABLE;
 		return err->code;
 	}
-	return as_agent_hand_over(&agent, (int)r, err);
+	return as_agent_hand_over(&agent, (int)r, program->handoff != NULL, err);
 }
 
 int as_install(const struct as_program *program, const struct as_host *host, const struct as_install_proof *proof,
