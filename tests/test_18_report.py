@@ -176,6 +176,19 @@ def test_reports_asked_for_under_the_profile_enforced_are_said_to_be_lost(write_
     assert "warning" not in r.stderr, r
 
 
+@pytest.mark.parametrize("call", ["sendmsg", "dup3"])
+def test_a_profile_that_denies_the_hand_over_is_enforced_unreported(write_shared_profile, call):
+    """Letting the hand-over through a profile that denies it would let the
+    program's own such calls through too."""
+    profile = write_shared_profile({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": [call, "getppid"], "action": "SCMP_ACT_ERRNO"}]})
+    r = probe(["syscall", 110], profile=profile, env={"AUTOSECCOMP_REPORT": "stderr"})
+    assert r.calls == [("syscall", -1, EPERM)], r
+    assert r.stderr == f"autoseccomp: {profile}: warning: report mode hands the listener to its supervisor with " \
+                       "sendmsg and dup3, which the profile does not allow for every call: the profile is " \
+                       "enforced, and its denials are not reported\n", r
+
+
 def test_report_mode_leaves_kills_to_the_kernel(write_shared_profile):
     r = probe(["syscall", 135, 0xffffffff], profile=write_shared_profile(DENY), env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.signal == signal.SIGSYS and r.calls == [], r
