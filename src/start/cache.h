@@ -82,10 +82,12 @@ union as_cache_near_entry {
  *   changed seconds before it was opened (a write then gets a status of its
  *   own), on a filesystem that keeps times finer than a millisecond; it is
  *   looked up only by a status asked of the filesystem itself (source.h).  The
- *   limit, as for make and git: a file written through a shared mapping may
- *   change without its times changing until the page is written back; that
- *   takes a writer of the profile, and leaves a program compiled from an
- *   earlier version of it.
+ *   limits, as for make and git: a file written through a shared mapping may
+ *   change without its times changing until the page is written back, and
+ *   a write that stalls for seconds had its times set when it began; both
+ *   take a writer of the profile, and leave a program compiled from an
+ *   earlier version of it.  A filesystem written elsewhere, mounted at a
+ *   device number another had, may carry any times (src/README.md).
  * - Secure-execution processes, and AUTOSECCOMP_CACHE=off, use no cache. */
 struct as_cache {
 	const char *base, *tail; /* the directory's path, in two parts; base NULL: no usable cache */
