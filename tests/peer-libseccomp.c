@@ -22,6 +22,6 @@ __attribute__((constructor)) static void install(void)
 	    as_host_detect(&pipeline.host, &err) < 0 || as_pipeline_compile(&source, &pipeline, &err) < 0)
 		_exit(125);
 	program = as_bpf_program(&pipeline.bpf);
-	if (as_install(&program, &pipeline.host, &err) < 0)
+	if (as_install(&program, &pipeline.host, NULL, &err) < 0)
 		_exit(125);
 }
