@@ -150,27 +150,23 @@ def test_a_child_that_asks_for_enforcement_is_not_left_audited(write_shared_prof
     assert r.calls[0][2] == 0 and "Seccomp_filters:\t1" in r.stdout, r
 
 
-def test_an_audit_under_the_profile_enforced_says_it_cannot_audit(write_shared_profile):
-    # The enforcing filter in force denies before any notification.
+@pytest.mark.parametrize("asked, said", [
+    ("AUTOSECCOMP_MODE=audit", "enforced: the profile is enforced, not audited"),
+    ("AUTOSECCOMP_REPORT=stderr",
+     "without a supervisor: the profile is enforced, and its denials are not reported")], ids=["audit", "report"])
+def test_a_child_under_the_profile_enforced_says_it_cannot_name_denials(write_shared_profile, asked, said):
+    """The enforcing filter in force denies before any notification; an
+    audit's probe tells it apart, a report's cannot (they decide alike), and
+    the marker says which it is."""
     profile = write_shared_profile(DENY)
-    r = probe(["exec", "/usr/bin/env", "AUTOSECCOMP_MODE=audit", PROBE, "syscall", 110, "--", "status"],
-              profile=profile)
+    r = probe(["exec", "/usr/bin/env", asked, PROBE, "syscall", 110, "--", "status"], profile=profile)
     assert r.calls == [("syscall", -1, EPERM)] and "Seccomp_filters:\t1" in r.stdout, r
-    assert r.stderr == f"autoseccomp: {profile}: warning: the profile is in force already, enforced: the profile " \
-                       "is enforced, not audited\n", r
+    assert r.stderr == f"autoseccomp: {profile}: warning: the profile is in force already, {said}\n", r
 
 
-def test_reports_asked_for_under_the_profile_enforced_are_said_to_be_lost(write_shared_profile):
-    """The enforcing filter in force denies before any notification, and
-    the probe cannot tell it from a reporting one, which decides alike: the
-    marker says which it is."""
+def test_a_child_under_a_reporting_parent_is_reported_on(write_shared_profile):
     profile = write_shared_profile(DENY)
-    r = probe(["exec", "/usr/bin/env", "AUTOSECCOMP_REPORT=stderr", PROBE, "syscall", 110, "--", "status"],
-              profile=profile)
-    assert r.calls == [("syscall", -1, EPERM)] and "Seccomp_filters:\t1" in r.stdout, r
-    assert r.stderr == f"autoseccomp: {profile}: warning: the profile is in force already, without a supervisor: " \
-                       "the profile is enforced, and its denials are not reported\n", r
-    # Under a reporting parent, the child's denials are named, by its supervisor.
+    # The child's denials are named, by the parent's supervisor, and nothing is lost.
     r = probe(["exec", PROBE, "syscall", 110], profile=profile, env={"AUTOSECCOMP_REPORT": "stderr"})
     assert r.calls == [("syscall", -1, EPERM)] and [g[2] for g in reports(r.stderr)] == ["getppid(2)"], r
     assert "warning" not in r.stderr, r
@@ -285,24 +281,36 @@ def test_the_supervisor_leaves_the_session_and_ends_with_the_last_process(write_
         proc.wait()
 
 
-@pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])
-def test_calls_fail_closed_when_the_supervisor_is_killed(write_shared_profile, shared_dir, mode):
-    marker = str(shared_dir / "supervised")
-    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_shared_profile(DENY)), **mode)
-    proc = subprocess.Popen([str(PROBE), "read-line", "--", "mkdir", marker, "--", "syscall", "39"], env=env,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def with_the_supervisor_killed(profile, mode, marker, before, after):
+    """The probe's answers, under PROFILE in MODE, to the operations BEFORE
+    (lists of words); then, once its supervisor (found by MARKER, which
+    AFTER must name) is killed, its answers to read-line and AFTER."""
+    argv = [str(PROBE)]
+    for i, op in enumerate([*before, ["read-line"], *after]):
+        argv += ["--"] * (i > 0) + [str(word) for word in op]
+    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(profile), **mode)
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
     try:
         assert proc.stdout.readline() == "main\n"
+        first = [proc.stdout.readline().rstrip("\n") for _ in before]
         wait_until(lambda: supervisors(marker), "the supervisor")
         [sv] = supervisors(marker)
         os.kill(sv, signal.SIGKILL)
         wait_until(lambda: not supervisors(marker), "the supervisor to die")
         proc.stdin.write("\n")
         proc.stdin.close()
-        out = proc.stdout.read().splitlines()
+        return first, proc.stdout.read().splitlines()
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])
+def test_calls_fail_closed_when_the_supervisor_is_killed(write_shared_profile, shared_dir, mode):
+    marker = str(shared_dir / "supervised")
+    _, out = with_the_supervisor_killed(write_shared_profile(DENY), mode, marker, [],
+                                        [["mkdir", marker], ["syscall", 39]])
     # The diverted call never runs; the allowed one still does.
     assert out[:2] == ["read-line ret=0 errno=0", f"mkdir ret=-1 errno={ENOSYS}"], out
     assert out[2].startswith("syscall ret=") and not Path(marker).exists()
@@ -341,23 +349,9 @@ def test_a_program_that_kills_its_supervisor_gets_no_listener_of_its_own(write_s
     every diverted call run.  The kernel refuses that listener only while
     the supervisor lives; the filter refuses it after."""
     marker = str(shared_dir / "listener")
-    env = dict(base_env(), LD_PRELOAD=str(LIB), SECCOMP_PROFILE=str(write_shared_profile(DENY)), **mode)
-    proc = subprocess.Popen([str(PROBE), "listener", "--", "read-line", "--", "listener", "--", "mkdir", marker],
-                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
-    try:
-        assert proc.stdout.readline() == "main\n"
-        assert proc.stdout.readline() == f"listener ret=-1 errno={EBUSY}\n"
-        wait_until(lambda: supervisors(marker), "the supervisor")
-        [sv] = supervisors(marker)
-        os.kill(sv, signal.SIGKILL)
-        wait_until(lambda: not supervisors(marker), "the supervisor to die")
-        proc.stdin.write("\n")
-        proc.stdin.close()
-        out = proc.stdout.read().splitlines()
-    finally:
-        proc.kill()
-        proc.wait()
+    first, out = with_the_supervisor_killed(write_shared_profile(DENY), mode, marker, [["listener"]],
+                                            [["listener"], ["mkdir", marker]])
+    assert first == [f"listener ret=-1 errno={EBUSY}"], first
     assert out == ["read-line ret=0 errno=0", f"listener ret=-1 errno={EBUSY}", f"mkdir ret=-1 errno={ENOSYS}"], out
     assert not Path(marker).exists()
 
