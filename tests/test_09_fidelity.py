@@ -71,8 +71,15 @@ BEHAVIOURS = {
 # however long the rest.
 NAMES_END_AT_NUL = allow_but({"names": ["mkdir\0" + "x" * 64, "mkdirat\0" + "x" * 64], "action": "SCMP_ACT_ERRNO"})
 
+# runc keeps an errnoRet's low 16 bits (65537 is EPERM), and libseccomp
+# takes a tracer's message of any 16 bits, where an errno stops at 4094.
+ERRNO_AND_TRACE_DATA = allow_but({"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 65537},
+                                 {"names": ["rmdir"], "action": "SCMP_ACT_TRACE", "errnoRet": 5000},
+                                 {"names": ["symlink"], "action": "SCMP_ACT_TRACE", "errnoRet": 65535})
+
 TEST_PROFILES = {**BEHAVIOURS, "deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
-                 "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT, "names-end-at-nul": NAMES_END_AT_NUL}
+                 "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT, "names-end-at-nul": NAMES_END_AT_NUL,
+                 "errno-and-trace-data": ERRNO_AND_TRACE_DATA}
 
 
 def profile_path(name, write_profile):

@@ -93,6 +93,13 @@ static bool takes_errno(uint64_t action)
 	return action == SCMP_ACT_ERRNO(0) || action == SCMP_ACT_TRACE(0);
 }
 
+/* The data an errnoRet gives an action: runc makes it an int16, and
+ * libseccomp keeps its 16 bits, so 65537 is 1, and so is it here. */
+static uint32_t action_data(const struct as_number *errno_ret)
+{
+	return (uint32_t)((errno_ret->present ? errno_ret->value : EPERM) & 0xffff);
+}
+
 /* The libseccomp action of RULE, or of the profile's default for NULL, with its errno. */
 static uint32_t action_of(const struct as_profile *profile, const struct as_rule *rule)
 {
@@ -102,15 +109,17 @@ static uint32_t action_of(const struct as_profile *profile, const struct as_rule
 	/* runc's default errno for ERRNO and TRACE is EPERM, and it ignores errnoRet on other actions. */
 	if (!takes_errno(action->value))
 		return (uint32_t)action->value;
-	return (uint32_t)action->value | (uint32_t)(errno_ret->present ? errno_ret->value : EPERM);
+	return (uint32_t)action->value | action_data(errno_ret);
 }
 
+/* libseccomp refuses an errno beyond the kernel's MAX_ERRNO; a tracer's
+ * message may be any of the 16 bits. */
 static int check_action(const struct as_choice *action, const struct as_number *errno_ret, bool is_default,
 			struct as_error *err)
 {
 	if (action->value == SCMP_ACT_NOTIFY && is_default)
 		return as_error_set(err, -EINVAL, action->pos, "SCMP_ACT_NOTIFY cannot be used as default action");
-	if (takes_errno(action->value) && errno_ret->present && errno_ret->value > MAX_ERRNO)
+	if (action->value == SCMP_ACT_ERRNO(0) && errno_ret->present && action_data(errno_ret) > MAX_ERRNO)
 		return as_error_set(err, -EINVAL, errno_ret->pos, "errno %llu is out of range (at most %d)",
 				    (unsigned long long)errno_ret->value, MAX_ERRNO);
 	return 0;
