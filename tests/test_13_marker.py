@@ -237,3 +237,17 @@ def test_a_filter_in_force_that_only_pretends_to_close_leaves_no_listener(mode):
     r = under_foreign_filter("fake-close", [PROBE, "listeners", "--", *KEYCTL], {"LD_PRELOAD": str(LIB), **mode})
     assert r.calls[0] == ("listeners", 0, 0), r
     assert r.calls[1][2] == (EPERM if "AUTOSECCOMP_REPORT" in mode else 0), r
+
+
+@pytest.mark.parametrize("mode", [{"AUTOSECCOMP_REPORT": "stderr"}, {"AUTOSECCOMP_MODE": "audit"}])
+def test_reports_under_a_filter_in_force_say_what_they_cannot_see(write_profile, tmp_path, mode):
+    """A filter installed before the diverted one outranks its
+    notifications where it denies too; what it allows, the profile still
+    decides, and names."""
+    profile = write_profile(DENY_MKDIR)
+    r = under_foreign_filter("allow", [PROBE, "mkdir", tmp_path / "a"],
+                             {"LD_PRELOAD": str(LIB), "SECCOMP_PROFILE": str(profile), **mode})
+    seen = "are denied, and not audited" if "AUTOSECCOMP_MODE" in mode else "too get its answer, and are not reported"
+    assert f"autoseccomp: {profile}: warning: a filter was in force already: the calls it denies {seen}\n" in \
+        r.stderr, r
+    assert "mkdir(2) x86_64" in r.stderr, r

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "autoseccomp.h"
@@ -129,20 +130,26 @@ static void write_stderr(const char *line);
  * a filter in force, stands in the way (WHY), the profile is enforced as
  * without them, and the loss of its reports is said, on standard error and
  * where they would have gone, not left silent. */
-static void warn_unsupervised(const struct as_apply_options *options, const struct as_source *source,
-			      const char *why)
+static void warn(const struct as_apply_options *options, const struct as_source *source, const char *what,
+		 const char *so)
 {
 	struct as_error warning;
 	char line[sizeof(warning.message) + 256];
 
-	as_error_set(&warning, 0, AS_NO_POSITION, "warning: %.300s: %s", why,
-		     options->audit ? "the profile is enforced, not audited"
-				    : "the profile is enforced, and its denials are not reported");
+	as_error_set(&warning, 0, AS_NO_POSITION, "warning: %.300s: %s", what, so);
 	as_error_locate(&warning, source->name, NULL, 0);
 	as_error_format(&warning, line, sizeof(line));
 	write_stderr(line);
 	if (options->report != NULL)
 		as_report_note(options->report, line);
+}
+
+static void warn_unsupervised(const struct as_apply_options *options, const struct as_source *source,
+			      const char *why)
+{
+	warn(options, source, why,
+	     options->audit ? "the profile is enforced, not audited"
+			    : "the profile is enforced, and its denials are not reported");
 }
 
 static void unsupervised(const struct as_apply_options *options, const struct as_source *source,
@@ -178,7 +185,7 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 			 const struct as_host *host, union as_cache_near_entry *near, struct as_error *err)
 {
 	struct as_program program;
-	bool in_force = false, reported = false;
+	bool in_force = false, reported = false, filtered_before;
 	int r;
 
 	r = program_for(options, source, host, near, &program, err);
@@ -211,12 +218,20 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 	as_source_close(source);
 	if (r < 0 || in_force)
 		return r;
+	/* A filter in force before the diverted one outranks its notifications
+	 * wherever it denies with an errno too: those calls get its answer, not
+	 * the profile's, and no supervisor sees them. */
+	filtered_before = program.supervision != NULL && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0;
 	r = as_marker_install(&program, host, options->trust_marker, &for_children.marker, &for_children.environ, err);
 	if (r == -EBUSY && program.supervision != NULL) {
 		unsupervised(options, source, err, &program);
 		r = as_marker_install(&program, host, options->trust_marker, &for_children.marker,
 				      &for_children.environ, err);
 	}
+	if (r == 0 && filtered_before && program.supervision != NULL)
+		warn(options, source, "a filter was in force already",
+		     options->audit ? "the calls it denies are denied, and not audited"
+				    : "the calls it denies too get its answer, and are not reported");
 	if (r < 0)
 		as_error_locate(err, source->name, NULL, 0);
 	return r;
