@@ -86,7 +86,8 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) include/autoseccomp.h Makefile
 $(BUILD)/obj/cache.o: ALL_CFLAGS += -DAS_SYSTEM_CACHE_DIR='"$(CACHEDIR)"'
 # The shared object loads libseccomp from where the build found it, so that
 # the file the cache keys is the one it loads (libseccomp.h).
-LIBSECCOMP_DIR ?= $(shell pkg-config --variable=libdir libseccomp 2>/dev/null)
+PKG_CONFIG ?= pkg-config
+LIBSECCOMP_DIR ?= $(shell $(PKG_CONFIG) --variable=libdir libseccomp 2>/dev/null)
 $(LIBSECCOMP_LAZY): ALL_CFLAGS += $(if $(LIBSECCOMP_DIR),-DAS_LIBSECCOMP_PATH='"$(LIBSECCOMP_DIR)/libseccomp.so.2"')
 
 # What the cache key calls this build (cache.h): a digest of every source, so

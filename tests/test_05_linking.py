@@ -5,11 +5,12 @@ import json
 import os
 import shutil
 import stat
+import sys
 
 import pytest
 
-from conftest import (BUILD, ENETDOWN, EPERM, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root, not_sanitized,
-                      probe, run)
+from conftest import (BUILD, ENETDOWN, EPERM, LIB, PROBE, PROBE_LINKED, PROBE_STATIC, SANITIZE, needs_root,
+                      not_sanitized, probe, run)
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -128,3 +129,32 @@ def test_the_library_leaks_nothing(write_profile, tmp_path, text):
     r = run([BUILD / "tests" / "probe-api", write_profile(text), tmp_path / "a"], preload=False,
             profile="unconfined", env={"ASAN_OPTIONS": "detect_leaks=1:verify_asan_link_order=0"})
     assert r.returncode == 0 and "LeakSanitizer" not in r.stderr, r
+
+
+# A thread that has a filter of its own calls the API: the check after the
+# install must count that thread's filters, not the main thread's.
+APPLY_FROM_A_FILTERED_THREAD = r"""
+import ctypes, os, struct, sys, threading
+lib = ctypes.CDLL(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+code = struct.pack("HBBI", 0x06, 0, 0, 0x7fff0000)  # allow everything
+buf = ctypes.create_string_buffer(code)
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+prog = Prog(1, ctypes.addressof(buf))
+def worker():
+    assert libc.prctl(38, 1, 0, 0, 0) == 0
+    assert libc.syscall(317, 1, 0, ctypes.byref(prog)) == 0
+    message = ctypes.create_string_buffer(512)
+    print("apply", lib.autoseccomp_apply(sys.argv[2].encode(), message, 512), message.value.decode())
+    print("mkdir", libc.mkdir(sys.argv[3].encode(), 0o700), ctypes.get_errno())
+thread = threading.Thread(target=worker)
+thread.start()
+thread.join()
+"""
+
+
+def test_the_api_from_a_thread_with_a_filter_of_its_own(write_profile, tmp_path):
+    r = run([sys.executable, "-c", APPLY_FROM_A_FILTERED_THREAD, LIB, write_profile(DENY_MKDIR), tmp_path / "a"],
+            preload=False, profile="unconfined")
+    assert r.stdout.splitlines() == ["apply 0 ", "mkdir -1 1"], r

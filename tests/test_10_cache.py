@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, TOOL, Result, base_env, needs_root, probe, wait_until
+from conftest import (BUILD, ENOENT, EPERM, LIB, NOBODY, PROBE, PROBE_STATIC, TOOL, Result, base_env, needs_root, probe,
+                      run, wait_until)
 from sample_profiles import argument_check_per_syscall
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -159,6 +160,17 @@ def test_a_libseccomp_replaced_under_the_library_compiles_afresh(write_profile, 
     copy.unlink()
     for _ in range(2):
         assert start(profile, home, tmp_path, lib=lib) == (True, [EPERM])
+
+
+@pytest.mark.skipif(not PROBE_STATIC.exists(), reason="static programs are built without the sanitizers")
+def test_a_static_program_has_the_cache_too(write_profile, tmp_path):
+    """Its libseccomp is linked in, as the build's headers describe it."""
+    profile, home = write_profile(DENY_MKDIR), tmp_path / "cache"
+    for target in ("a", "b"):
+        r = run([PROBE_STATIC, "mkdir", tmp_path / target], preload=False, profile=profile,
+                env={"AUTOSECCOMP_CACHE": "on", "XDG_CACHE_HOME": home})
+        assert r.errnos == [EPERM], r
+        assert len(entries(home)) == 1, r
 
 
 @needs_strace

@@ -35,6 +35,8 @@ LD_NR, JGE = 0x20, 0x35
 ERRNO_0, JEQ, SECCOMP, PRCTL, CLOSE = 0x00050000, 0x15, 317, 157, 3
 if sys.argv[1] == "allow":
     insns = [(RET, 0, 0, ALLOW)]
+elif sys.argv[1] == "deny-dup3":
+    insns = [(LD_NR, 0, 0, 0), (JEQ, 0, 1, 292), (RET, 0, 0, ERRNO_0 | 1), (RET, 0, 0, ALLOW)]
 elif sys.argv[1].startswith("fake"):  # the call succeeds, doing nothing
     faked = {"fake-seccomp": [SECCOMP], "fake-seccomp-and-prctl": [SECCOMP, PRCTL], "fake-close": [CLOSE]}[sys.argv[1]]
     insns = [(LD_NR, 0, 0, 0), *[(JEQ, len(faked) - i, 0, nr) for i, nr in enumerate(faked)],
@@ -251,3 +253,16 @@ def test_reports_under_a_filter_in_force_say_what_they_cannot_see(write_profile,
     assert f"autoseccomp: {profile}: warning: a filter was in force already: the calls it denies {seen}\n" in \
         r.stderr, r
     assert "mkdir(2) x86_64" in r.stderr, r
+
+
+def test_reports_under_a_filter_that_refuses_dup3_fall_back_to_enforcement(write_profile, tmp_path):
+    """The hand-over ends with dup3: where a filter in force refuses it, the
+    profile is enforced, unreported, and the start says so, rather than
+    fail once the filter is in."""
+    profile = write_profile(DENY_MKDIR)
+    r = under_foreign_filter("deny-dup3", [PROBE, "mkdir", tmp_path / "a"],
+                             {"LD_PRELOAD": str(LIB), "SECCOMP_PROFILE": str(profile), "AUTOSECCOMP_REPORT": "stderr"})
+    assert r.returncode == 0 and r.errnos == [EPERM], r
+    assert r.stderr == f"autoseccomp: {profile}: warning: a filter in force refuses dup3, with which the listener " \
+                       "is put out of the program's reach: the profile is enforced, and its denials are not " \
+                       "reported\n", r

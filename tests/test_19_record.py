@@ -75,6 +75,18 @@ def test_sendmsg_on_the_lowest_free_descriptor_is_recorded(shared_dir, user):
     assert "sendmsg" in json.loads((shared_dir / "profile.json").read_text())["syscalls"][0]["names"]
 
 
+def test_a_base_that_decides_seccomp_by_its_arguments_is_recorded_on(shared_dir):
+    """Only report mode must keep the program from a listener of its own;
+    a recording denies nothing such a listener could let through."""
+    base = shared_dir / "base.json"
+    base.write_text(json.dumps({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["seccomp"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}))
+    r = tool("record", "--base", base, "-o", shared_dir / "out.json", "--", PROBE, "syscall", 110)
+    assert r.returncode == 0 and "syscall ret=" in r.stdout, r
+    assert "getppid" in json.loads((shared_dir / "out.json").read_text())["syscalls"][0]["names"], r
+
+
 @pytest.mark.parametrize("user", USERS)
 def test_tar_and_gzip(shared_dir, user):
     (shared_dir / "data").mkdir()

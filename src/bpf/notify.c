@@ -69,8 +69,9 @@ static void write_handoff_prefix(struct sock_filter *out, uint32_t native_arch)
 	memcpy(out, insns, sizeof(insns));
 }
 
-/* Then, on every entry where the program lets seccomp(2) run, a call that
- * asks for a new listener fails with EBUSY.  While the supervisor holds
+/* Then, in report mode, on every entry where the program lets seccomp(2)
+ * run (or a tracer may), a call that asks for a new listener fails with
+ * EBUSY.  While the supervisor holds
  * the listener the kernel answers so itself; a program that kills the
  * supervisor would otherwise be let install a listener of its own, and a
  * filter of its own that answers USER_NOTIF then ties with this one's, and
@@ -123,7 +124,9 @@ static int write_guards(const struct as_bpf *in, struct sock_filter *out, unsign
 					    "the profile decides seccomp by its arguments, and a listener of the "
 					    "program's own could then take the supervisor's calls");
 		kind = verdict.action & SECCOMP_RET_ACTION_FULL;
-		if ((kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG) && count < MAX_GUARDS)
+		/* A tracer may let a traced call run. */
+		if ((kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG || kind == SECCOMP_RET_TRACE) &&
+		    count < MAX_GUARDS)
 			write_guard(out + GUARD_LEN * count++, data.arch, (uint32_t)nr);
 	}
 	*ret = count;
@@ -167,7 +170,8 @@ int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_not
 		return as_error_set(err, -E2BIG, AS_NO_POSITION, "the program is too long to divert its denials");
 	memcpy(ret, in, offsetof(struct as_bpf, insns));
 	write_handoff_prefix(ret->insns, native_arch);
-	r = write_guards(in, ret->insns + HANDOFF_LEN, &guards, err);
+	/* Audit and record deny nothing a listener of the program's could let through. */
+	r = mode == AS_NOTIFY_REPORT ? write_guards(in, ret->insns + HANDOFF_LEN, &guards, err) : 0;
 	if (r < 0)
 		return r;
 	prefix = HANDOFF_LEN + GUARD_LEN * guards;

@@ -21,16 +21,16 @@ enum as_notify_mode {
  * diverts made SECCOMP_RET_USER_NOTIF, and loaded with a new listener.
  * Ahead of them, the hand-off of the listener is let through: sendmsg on,
  * and dup3 of, the socket whose fd install writes at RET->handoff_pc
- * (program.h), and numbers out of the way of the program's own; and,
- * on every entry where IN lets seccomp(2) run, a call that asks for a new
- * listener fails with EBUSY, as the kernel answers while the supervisor
- * lives, so that no listener of the program's outlives it.  The probe's
+ * (program.h), and numbers out of the way of the program's own; and, in
+ * report mode, on every entry where IN lets seccomp(2) run, a call that
+ * asks for a new listener fails with EBUSY, as the kernel answers while the
+ * supervisor lives, so that no listener of the program's outlives it.  The probe's
  * answers (probe.h) at NATIVE_ARCH (a libseccomp token) are no call's
  * decision: kept in report mode, where a child must find the same answers,
  * and changed in audit mode (as_probe_audit_answer).  A
  * program that already has a listener is refused, as one that returns its
- * accumulator (never built here), and one that decides seccomp(2) by its
- * arguments (-EBUSY, as for a listener in force). */
+ * accumulator (never built here), and, in report mode, one that decides
+ * seccomp(2) by its arguments (-EBUSY, as for a listener in force). */
 int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_notify_mode mode, struct as_bpf *ret,
 		      struct as_error *err);
 

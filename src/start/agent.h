@@ -36,8 +36,9 @@ size_t as_agent_message(const struct as_listener *listener, pid_t pid, char *buf
 int as_agent_connect(const struct as_listener *listener, pid_t pid, struct as_agent *ret, struct as_error *err);
 
 /* Send LISTENER_FD to the agent with the message, then close it: after the
- * filter is installed, with no call but sendmsg and close, which resolve
- * keeps from being notified (sendmsg) or which the agent may decide (close).
+ * filter is installed, with no call but sendmsg, close and (REPLACE) dup3,
+ * which resolve keeps from being notified (sendmsg), the agent may decide
+ * (close), or report mode requires the profile to allow (dup3).
  * The process must not keep the descriptor: with it, one thread could answer
  * another's notifications.  Where the filter lets it (REPLACE: a diverted
  * program, notify.h), the socket is first put in the listener's place with

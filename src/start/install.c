@@ -65,7 +65,9 @@ static long install_filter(const struct as_program *program, unsigned long flags
 __attribute__((noinline)) long as_filters_in_force(void)
 {
 	static const char field[] = "\nSeccomp_filters:\t";
-	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	/* The thread's own: the process's is its main thread's, which another
+	 * thread's filters, or a main thread gone, would leave behind. */
+	_cleanup_close_ int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
 	char buf[4096];
 	const char *value;
 	uint64_t count;
@@ -141,6 +143,13 @@ __attribute__((noinline)) static int install_with_listener(const struct as_progr
 	if (program->handoff != NULL) {
 		agent.sock = out_of_the_way(agent.sock);
 		program->handoff->k = (uint32_t)agent.sock;
+		/* The hand-over ends with dup3 (agent.h), which only a filter in
+		 * force could refuse: asked with one descriptor twice, which the
+		 * kernel itself refuses with EINVAL, it tells before the install. */
+		if (dup3(agent.sock, agent.sock, O_CLOEXEC) == 0 || errno != EINVAL)
+			return as_error_set(err, -EBUSY, AS_NO_POSITION,
+					    "a filter in force refuses dup3, with which the listener is put out of "
+					    "the program's reach");
 	}
 	/* The kernel returns the listener's descriptor, so a thread that
 	 * cannot be synchronised is reported as ESRCH, unnamed. */

@@ -32,7 +32,8 @@ int as_install(const struct as_program *program, const struct as_host *host, con
 	       struct as_error *err);
 
 /* How many filters are in force on this thread, as the kernel tells in
- * /proc/self/status; -1 where it does not (no /proc, an older kernel). */
+ * /proc/thread-self/status; -1 where it does not (no /proc, an older
+ * kernel). */
 long as_filters_in_force(void);
 
 #endif

@@ -11,12 +11,17 @@ int as_libseccomp_load(struct as_error *err)
 	return 0;
 }
 
-/* The file seccomp_init is in: the shared libseccomp the loader found, or,
- * linked statically, the program, whose libseccomp is the one the build's
- * headers describe. */
+/* The file seccomp_init is in: the shared libseccomp the loader found, by
+ * its path.  Linked statically, libseccomp is the one the build's headers
+ * describe, which the key holds already: there dladdr finds no file, or
+ * names the program as it was started, and the status is left empty. */
 bool as_libseccomp_file(struct stat *ret)
 {
 	Dl_info info;
 
-	return dladdr((void *)seccomp_init, &info) != 0 && info.dli_fname != NULL && stat(info.dli_fname, ret) == 0;
+	if (dladdr((void *)seccomp_init, &info) != 0 && info.dli_fname != NULL && info.dli_fname[0] == '/' &&
+	    strstr(info.dli_fname, "libseccomp") != NULL)
+		return stat(info.dli_fname, ret) == 0;
+	memset(ret, 0, sizeof(*ret));
+	return true;
 }
