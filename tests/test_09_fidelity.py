@@ -77,9 +77,16 @@ ERRNO_AND_TRACE_DATA = allow_but({"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"
                                  {"names": ["rmdir"], "action": "SCMP_ACT_TRACE", "errnoRet": 5000},
                                  {"names": ["symlink"], "action": "SCMP_ACT_TRACE", "errnoRet": 65535})
 
+# Docker reads only the archMap entry of its own architecture: another may
+# name architectures libseccomp does not know.
+ARCHMAP_OF_OTHER_HOSTS = {"defaultAction": "SCMP_ACT_ALLOW",
+                          "archMap": [{"architecture": "SCMP_ARCH_SPARC64", "subArchitectures": ["SCMP_ARCH_SPARC"]},
+                                      {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]}],
+                          "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+
 TEST_PROFILES = {**BEHAVIOURS, "deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
                  "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT, "names-end-at-nul": NAMES_END_AT_NUL,
-                 "errno-and-trace-data": ERRNO_AND_TRACE_DATA}
+                 "errno-and-trace-data": ERRNO_AND_TRACE_DATA, "archmap-of-other-hosts": ARCHMAP_OF_OTHER_HOSTS}
 
 
 def profile_path(name, write_profile):

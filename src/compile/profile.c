@@ -623,10 +623,19 @@ static int finish_profile(struct parser *p)
 		r = finish_choices(p, &as_arch_names, &profile->architectures);
 	if (r == 0)
 		r = finish_choices(p, &as_flag_names, &profile->flags);
+	/* Docker reads only the archMap entry of its own architecture: another
+	 * entry may name architectures this libseccomp does not know (value 0,
+	 * which no host has), and the sub-architectures are checked where
+	 * resolve takes the entry. */
 	for (unsigned int k = 0; r == 0 && k < profile->arch_map_count; k++) {
-		r = finish_choice(p, &as_arch_names, &profile->arch_map[k].architecture);
-		if (r == 0)
-			r = finish_choices(p, &as_arch_names, &profile->arch_map[k].sub_architectures);
+		struct as_choice *arch = &profile->arch_map[k].architecture;
+		const struct as_name *found;
+		struct as_error unknown;
+		arch->present = arch->name.len > 0;
+		arch->pos = arch->name.pos;
+		if (arch->present && as_name_lookup(&as_arch_names, arch->name.ptr, arch->name.len, arch->pos, &found,
+						    &unknown) == 0)
+			arch->value = found->value;
 	}
 	for (unsigned int k = 0; r == 0 && k < profile->rule_count; k++)
 		r = finish_rule(p, &profile->rules[k]);
