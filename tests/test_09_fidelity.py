@@ -84,9 +84,18 @@ ARCHMAP_OF_OTHER_HOSTS = {"defaultAction": "SCMP_ACT_ALLOW",
                                       {"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]}],
                           "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
 
+# Nor does runc see the rules Docker drops: their actions and operators may
+# be names it would refuse.
+RULES_OF_OTHER_HOSTS = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
+    {"names": ["rmdir"], "action": "SCMP_ACT_FROM_THE_FUTURE", "includes": {"arches": ["s390x"]}},
+    {"names": ["symlink"], "action": "SCMP_ACT_ERRNO", "excludes": {"arches": ["amd64"]},
+     "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_FROM_THE_FUTURE"}]}]}
+
 TEST_PROFILES = {**BEHAVIOURS, "deny-mkdir": DENY_MKDIR, "runc-args": RUNC_ARGS, "kill-mkdir": KILL_MKDIR, "runc-test1": RUNC_TEST1,
                  "write-args": WRITE_ARGS, "enosys-compat": ENOSYS_COMPAT, "names-end-at-nul": NAMES_END_AT_NUL,
-                 "errno-and-trace-data": ERRNO_AND_TRACE_DATA, "archmap-of-other-hosts": ARCHMAP_OF_OTHER_HOSTS}
+                 "errno-and-trace-data": ERRNO_AND_TRACE_DATA, "archmap-of-other-hosts": ARCHMAP_OF_OTHER_HOSTS,
+                 "rules-of-other-hosts": RULES_OF_OTHER_HOSTS}
 
 
 def profile_path(name, write_profile):

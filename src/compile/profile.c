@@ -529,6 +529,29 @@ static int finish_choice(struct parser *p, const struct as_name_table *table, st
 	return r;
 }
 
+/* As finish_choice, but a name TABLE lacks is left for as_choice_known. */
+static void finish_choice_later(const struct as_name_table *table, struct as_choice *choice)
+{
+	const struct as_name *found;
+	struct as_error unknown;
+
+	choice->present = choice->name.len > 0;
+	choice->pos = choice->name.pos;
+	choice->value = AS_CHOICE_UNKNOWN;
+	if (choice->present &&
+	    as_name_lookup(table, choice->name.ptr, choice->name.len, choice->name.pos, &found, &unknown) == 0)
+		choice->value = found->value;
+}
+
+int as_choice_known(const struct as_name_table *table, const struct as_choice *choice, struct as_error *err)
+{
+	const struct as_name *unused;
+
+	if (choice->value != AS_CHOICE_UNKNOWN)
+		return 0;
+	return as_name_lookup(table, choice->name.ptr, choice->name.len, choice->name.pos, &unused, err);
+}
+
 static int finish_choices(struct parser *p, const struct as_name_table *table, const struct as_strings *list)
 {
 	const struct as_name *unused;
@@ -573,8 +596,8 @@ static int finish_args(struct parser *p, const struct as_rule *rule)
 
 	for (unsigned int k = 0; r == 0 && k < rule->args.count; k++) {
 		struct as_arg *arg = &p->profile->args[rule->args.first + k];
-		r = finish_choice(p, &as_operator_names, &arg->op);
-		if (r == 0 && !arg->op.present)
+		finish_choice_later(&as_operator_names, &arg->op);
+		if (!arg->op.present)
 			r = as_error_set(p->err, -EINVAL, arg->pos, "argument has no \"op\"");
 	}
 	return r;
@@ -600,8 +623,7 @@ static int finish_rule(struct parser *p, struct as_rule *rule)
 {
 	int r = finish_legacy_name(p, rule);
 
-	if (r == 0)
-		r = finish_choice(p, &as_action_names, &rule->action);
+	finish_choice_later(&as_action_names, &rule->action);
 	if (r == 0 && !rule->action.present)
 		r = as_error_set(p->err, -EINVAL, rule->pos, "rule has no \"action\"");
 	if (r == 0)

@@ -49,10 +49,21 @@ struct as_number {
  * string is no choice, as in Go, where it is the zero value. */
 struct as_choice {
 	bool present;
-	uint64_t value;
+	uint64_t value; /* AS_CHOICE_UNKNOWN for a name the table lacks, where that is checked later */
 	unsigned int pos;
 	struct as_str name; /* as written, decoded */
 };
+
+/* A rule's action or operator that names nothing known: Docker hands runc
+ * only the rules it keeps, so such a name fails the profile only in a rule
+ * this host keeps (as_choice_known). */
+#define AS_CHOICE_UNKNOWN UINT64_MAX
+
+struct as_name_table;
+
+/* 0 where CHOICE names an entry of TABLE; else the error as_name_lookup
+ * gives, in ERR. */
+int as_choice_known(const struct as_name_table *table, const struct as_choice *choice, struct as_error *err);
 
 /* Docker's "MAJOR.MINOR"; "" reads as 0.0, which every kernel satisfies. */
 struct as_kernel_version {

@@ -212,8 +212,12 @@ static int keep_rule(const struct as_profile *profile, unsigned int index, struc
 {
 	const struct as_rule *rule = &profile->rules[index];
 	struct as_resolved_rule *kept = &ret->rules[ret->rule_count];
-	int r = check_action(&rule->action, &rule->errno_value, false, err);
+	int r = as_choice_known(&as_action_names, &rule->action, err);
 
+	for (unsigned int k = 0; r == 0 && k < rule->args.count; k++)
+		r = as_choice_known(&as_operator_names, &profile->args[rule->args.first + k].op, err);
+	if (r == 0)
+		r = check_action(&rule->action, &rule->errno_value, false, err);
 	if (r < 0)
 		return r;
 	*kept = (struct as_resolved_rule){.action = action_of(profile, rule), .index = index, .pos = rule->pos};
