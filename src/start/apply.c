@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "autoseccomp.h"
@@ -179,37 +178,50 @@ static int absolute_for_children(const char *relative, struct as_error *err)
 	return 0;
 }
 
+/* A report or audit start: the diverted program in PROGRAM, or, where the
+ * chain in force serves (*IN_FORCE), nothing more to install.  A child
+ * finds its parent's reporting filter in force as it would the plain one,
+ * which answers the probe alike, and then compiles nothing more; an
+ * auditing one answers otherwise, so no child that asks for the profile
+ * enforced takes it for its own.  Under the profile enforced, nothing could
+ * be reported or audited: the filter in force denies before any
+ * notification. */
+static int supervised_start(const struct as_apply_options *options, struct as_source *source,
+			    const struct as_host *host, struct as_program *program, bool *in_force,
+			    struct as_error *err)
+{
+	enum as_marker_form form = as_marker_in_force(program, host, options->trust_marker);
+	int r;
+
+	*in_force = form == (options->audit ? AS_MARKER_AUDITING : AS_MARKER_REPORTING);
+	if (!*in_force && (form == AS_MARKER_PLAIN || (options->audit && form == AS_MARKER_REPORTING))) {
+		warn_unsupervised(options, source,
+				  options->audit ? "the profile is in force already, enforced"
+						 : "the profile is in force already, without a supervisor");
+		*in_force = true;
+	}
+	if (*in_force)
+		return 0;
+	r = supervised_program_for(options, source, host, program, err);
+	if (r == -EBUSY) {
+		unsupervised(options, source, err, program);
+		r = 0;
+	}
+	return r;
+}
+
 /* The program for SOURCE on HOST, installed: the rest of a start once the
  * source and the host are known. */
 static int apply_program(const struct as_apply_options *options, struct as_source *source,
 			 const struct as_host *host, union as_cache_near_entry *near, struct as_error *err)
 {
 	struct as_program program;
-	bool in_force = false, reported = false, filtered_before;
+	bool in_force = false, filtered_before = false;
 	int r;
 
 	r = program_for(options, source, host, near, &program, err);
-	/* A child finds its parent's filter in force as it would without
-	 * reports (the reporting program answers the probe as the plain one),
-	 * and then compiles, and installs, nothing more.  An auditing one
-	 * answers otherwise: no child that asks for the profile enforced takes
-	 * it for its own.  Under the profile enforced, an audit could see
-	 * nothing: the filter in force denies before any notification. */
 	if (r == 0 && supervised(options))
-		in_force = as_marker_in_force(&program, host, options->trust_marker, options->audit, &reported);
-	if (in_force && !options->audit && !reported)
-		warn_unsupervised(options, source, "the profile is in force already, without a supervisor");
-	if (r == 0 && supervised(options) && !in_force && options->audit &&
-	    as_marker_in_force(&program, host, options->trust_marker, false, &reported)) {
-		warn_unsupervised(options, source, "the profile is in force already, enforced");
-		in_force = true;
-	} else if (r == 0 && supervised(options) && !in_force) {
-		r = supervised_program_for(options, source, host, &program, err);
-		if (r == -EBUSY) {
-			unsupervised(options, source, err, &program);
-			r = 0;
-		}
-	}
+		r = supervised_start(options, source, host, &program, &in_force, err);
 	if (r == 0 && options->vet != NULL)
 		r = options->vet(&program, host, options->vet_context, err);
 	/* The text outlives the source: it is the workspace's, or built in. */
@@ -218,16 +230,16 @@ static int apply_program(const struct as_apply_options *options, struct as_sourc
 	as_source_close(source);
 	if (r < 0 || in_force)
 		return r;
-	/* A filter in force before the diverted one outranks its notifications
-	 * wherever it denies with an errno too: those calls get its answer, not
-	 * the profile's, and no supervisor sees them. */
-	filtered_before = program.supervision != NULL && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0;
-	r = as_marker_install(&program, host, options->trust_marker, &for_children.marker, &for_children.environ, err);
+	r = as_marker_install(&program, host, options->trust_marker, &for_children.marker, &for_children.environ,
+			      &filtered_before, err);
 	if (r == -EBUSY && program.supervision != NULL) {
 		unsupervised(options, source, err, &program);
 		r = as_marker_install(&program, host, options->trust_marker, &for_children.marker,
-				      &for_children.environ, err);
+				      &for_children.environ, NULL, err);
 	}
+	/* A filter in force before the diverted one outranks its notifications
+	 * wherever it denies with an errno too: those calls get its answer, not
+	 * the profile's, and no supervisor sees them. */
 	if (r == 0 && filtered_before && program.supervision != NULL)
 		warn(options, source, "a filter was in force already",
 		     options->audit ? "the calls it denies are denied, and not audited"

@@ -73,26 +73,26 @@ static bool proven_in_force(const struct as_probe *probe, const struct inherited
 	return strcmp(chain->answers, mine) == 0 && as_probe_in_force(probe);
 }
 
-bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker,
-			bool audited, bool *reported)
+enum as_marker_form as_marker_in_force(const struct as_program *program, const struct as_host *host,
+				       bool trust_marker)
 {
-	struct as_probe probe;
+	struct as_probe plain, audited;
 	struct inherited chain;
-	bool answers = as_probe_expected(program, host->native_arch, &probe);
-
-	for (unsigned int i = 0; i < AS_PROBE_COUNT && audited; i++)
-		probe.answers[i] = (uint16_t)as_probe_audit_answer(probe.answers[i]);
 
 	/* The count is read only where a marker was inherited. */
-	if (!answers || !trust_marker || secure_getenv(AS_MARKER_VARIABLE) == NULL ||
-	    !inherited_chain(trust_marker, as_filters_in_force(), &chain) || !proven_in_force(&probe, &chain))
-		return false;
-	*reported = chain.reported;
-	return true;
+	if (!as_probe_expected(program, host->native_arch, &plain) || !trust_marker ||
+	    secure_getenv(AS_MARKER_VARIABLE) == NULL || !inherited_chain(trust_marker, as_filters_in_force(), &chain))
+		return AS_MARKER_NONE;
+	if (proven_in_force(&plain, &chain))
+		return chain.reported ? AS_MARKER_REPORTING : AS_MARKER_PLAIN;
+	audited = plain;
+	for (unsigned int i = 0; i < AS_PROBE_COUNT; i++)
+		audited.answers[i] = (uint16_t)as_probe_audit_answer(plain.answers[i]);
+	return proven_in_force(&audited, &chain) ? AS_MARKER_AUDITING : AS_MARKER_NONE;
 }
 
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
-		      struct as_marker *marker, struct as_environ *env, struct as_error *err)
+		      struct as_marker *marker, struct as_environ *env, bool *filtered_before, struct as_error *err)
 {
 	struct as_environ_change change;
 	struct as_probe probe;
@@ -107,6 +107,9 @@ int as_marker_install(const struct as_program *program, const struct as_host *ho
 	bool chain_safe = answers && !none_before && inherited_chain(trust_marker, before, &chain);
 	struct as_install_proof proof = {answers && (none_before || chain_safe) ? &probe : NULL, before};
 	int r;
+
+	if (filtered_before != NULL)
+		*filtered_before = !none_before;
 
 	if (chain_safe && proven_in_force(&probe, &chain))
 		return 0;

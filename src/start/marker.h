@@ -36,18 +36,22 @@ struct as_marker {
 
 #define AS_MARKER_INIT {.entry = AS_MARKER_VARIABLE "="}
 
-/* Whether PROGRAM is in force already, as the marker says and the kernel
- * confirms (only where TRUST_MARKER); or, where AUDITED, its auditing form
- * (notify.h), which answers the probe otherwise.  *REPORTED, where it is,
- * tells whether the marker says a supervisor names its denials. */
-bool as_marker_in_force(const struct as_program *program, const struct as_host *host, bool trust_marker,
-			bool audited, bool *reported);
+/* Which form of PROGRAM is in force already, as the marker says and the
+ * kernel confirms (only where TRUST_MARKER): the plain one, or its
+ * reporting form, which answers the probe alike (only the marker's hint
+ * tells them apart), or its auditing form (notify.h), which answers
+ * otherwise. */
+enum as_marker_form { AS_MARKER_NONE, AS_MARKER_PLAIN, AS_MARKER_REPORTING, AS_MARKER_AUDITING };
+
+enum as_marker_form as_marker_in_force(const struct as_program *program, const struct as_host *host,
+				       bool trust_marker);
 
 /* Install PROGRAM on HOST and mark it in the environment, through MARKER
  * and ENV; when TRUST_MARKER, skip the install where the inherited marker
- * names PROGRAM's answers and the kernel gives them.  On failure the
- * environment is as it was. */
+ * names PROGRAM's answers and the kernel gives them.  *FILTERED_BEFORE,
+ * where not NULL, tells whether a filter was in force before.  On failure
+ * the environment is as it was. */
 int as_marker_install(const struct as_program *program, const struct as_host *host, bool trust_marker,
-		      struct as_marker *marker, struct as_environ *env, struct as_error *err);
+		      struct as_marker *marker, struct as_environ *env, bool *filtered_before, struct as_error *err);
 
 #endif
