@@ -191,7 +191,9 @@ int as_notify_denials(const struct as_bpf *in, uint32_t native_arch, enum as_not
 		else if (as_notify_diverts(mode, insn->k) && !answers[pc - prefix])
 			insn->k = SECCOMP_RET_USER_NOTIF;
 	}
-	ret->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	/* Once the supervisor has taken a call, a signal waits for its answer
+	 * rather than end the call with EINTR, which the profile never gives. */
+	ret->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	memset(&ret->listener, 0, sizeof(ret->listener));
 	return 0;
 }

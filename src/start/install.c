@@ -53,6 +53,11 @@ static long install_filter(const struct as_program *program, unsigned long flags
 	if (!(host->effective >> CAP_SYS_ADMIN_BIT & 1) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return as_error_set(err, -errno, AS_NO_POSITION, "cannot set no_new_privs: %s", strerror(errno));
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	/* Before 5.19 the kernel refuses WAIT_KILLABLE_RECV; without it a
+	 * signal may end a diverted call with EINTR, as it did before. */
+	if (r < 0 && errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags & ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+			    &prog);
 	if (r < 0 && errno == ESRCH)
 		return unsynchronised(0, err);
 	if (r < 0)

@@ -3,6 +3,7 @@
  * reads the persona) and one Docker's profile denies (keyctl).
  *
  *   bench-syscall [allow1 | args2] [chain N]
+ *   bench-syscall interrupted
  *
  * allow1 installs a one-instruction allow-everything filter first, which the
  * kernel's cache answers without running it; args2 one that reads an
@@ -10,7 +11,15 @@
  * filter that checks arguments: the floor for an argument-checked syscall.
  * chain N
  * re-executes this program N times before measuring, so that an inherited
- * preload runs N more times.  Prints "getppid NS personality NS denied NS". */
+ * preload runs N more times.  Prints "getppid NS personality NS denied NS".
+ *
+ * interrupted makes the denied call under a timer signal every 50 us, whose
+ * handler has no SA_RESTART, and prints "interrupted N": how many calls in
+ * 10,000 ended with EINTR, which a filter's errno never gives, though a
+ * listener's wait may. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
@@ -68,8 +77,33 @@ static void install_allow_all(bool read_argument)
 	}
 }
 
+static void on_timer(int sig)
+{
+	(void)sig;
+}
+
+static int interrupted(void)
+{
+	struct sigaction sa = {.sa_handler = on_timer};
+	struct itimerval every = {{0, 50}, {0, 50}};
+	const int calls = 10000;
+	int eintr = 0;
+
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &every, NULL) < 0) {
+		perror("bench-syscall: timer");
+		return 1;
+	}
+	for (int i = 0; i < calls; i++)
+		if (syscall(SYS_keyctl, 0, -3, 0, 0, 0) < 0 && errno == EINTR)
+			eintr++;
+	printf("interrupted %d\n", eintr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "interrupted") == 0)
+		return interrupted();
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "allow1") == 0 || strcmp(argv[i], "args2") == 0)
 			install_allow_all(argv[i][0] == 'a' && argv[i][1] == 'r');

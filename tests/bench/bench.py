@@ -262,6 +262,13 @@ def main():
         if pairs:
             ratio = {k: median([b[k] / u[k] for b, u in pairs]) for k in ("getppid", "personality", "denied")}
             print(f"  {label:<38} {ratio['getppid']:10.2f} {ratio['personality']:12.2f} {ratio['denied']:10.2f}")
+    # Exactness, not speed: a signal may end a call that waits for the
+    # supervisor before it has taken it (src/README.md, "Report mode").
+    counts = {name: [syscalls([T / "bench-syscall", "interrupted"], **env).get("interrupted") for _ in range(5)]
+              for name, env in (("enforced", {"LD_PRELOAD": str(LIB)}),
+                                ("report mode", {"LD_PRELOAD": str(LIB), "AUTOSECCOMP_REPORT": "/dev/null"}))}
+    print(f"  {'denied calls ended by EINTR, per 10,000, under a 50 us signal without SA_RESTART':<84} " +
+          ", ".join(f"{name} {median([c for c in runs if c is not None] or [-1]):.0f}" for name, runs in counts.items()))
 
     print()
     print(f"  {'filters':<50} {'instructions':>12} {'longest path':>13} {'attach (us)':>12} {'min-max':>15}")
