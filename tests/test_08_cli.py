@@ -35,6 +35,34 @@ def test_exec_usage_errors_exit_125_as_env_does(args):
     assert r.returncode == 125 and "usage:" in r.stderr, r
 
 
+@pytest.mark.parametrize("args", [["unconfined", "x.json"], ["builtin", "x.json"], ["--base", "x.json"],
+                                  ["-o", "x.json"], ["--kernel", "4.0"], ["--install"], ["--plain"], ["--pid", "1"],
+                                  ["-"]])
+def test_exec_refuses_what_it_would_otherwise_drop_and_runs_nothing(tmp_path, args):
+    """A second profile, or another command's option, would be ignored, and
+    the command run under another profile than meant; '-' would read the
+    command's own standard input."""
+    ran = tmp_path / "ran"
+    r = tool("exec", *args, "--", "touch", ran)
+    assert r.returncode == 125 and "usage:" in r.stderr and not ran.exists(), r
+
+
+@pytest.mark.parametrize("args", [["check", "builtin", "--json"], ["dump", "builtin", "--report", "stderr"],
+                                  ["check", "builtin", "x.json"], ["compile", "builtin", "--audit"],
+                                  ["show", "builtin", "--caps", "none"]])
+def test_an_option_or_profile_a_command_does_not_take_is_refused(args):
+    r = tool(*args)
+    assert r.returncode == 2 and "usage:" in r.stderr, r
+
+
+@pytest.mark.parametrize("args", [["dump", "builtin"], ["explain", "builtin"], ["check", "builtin"],
+                                  ["explain", "builtin", "keyctl"]])
+def test_output_that_cannot_be_written_is_an_error(args):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([str(TOOL), *args], stdout=full, stderr=subprocess.PIPE, text=True, env=base_env())
+    assert r.returncode == 1 and "autoseccomp: standard output: cannot write: No space left on device" in r.stderr, r
+
+
 def test_explain_an_architecture_the_filter_does_not_cover():
     out = " ".join(tool("explain", "builtin", "mkdirat", "--arch", "aarch64").stdout.split())
     assert out == "aarch64 34 mkdirat SCMP_ACT_KILL_THREAD architecture not in the filter " \

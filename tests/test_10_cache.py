@@ -529,7 +529,7 @@ def test_root_stores_a_service_s_program_with_compile_install(public, tmp_path, 
 
 
 @pytest.mark.parametrize("args", [["builtin", "--install"], ["-", "--install"], ["x.json", "--install", "--plain"],
-                                  ["x.json", "--install", "-o", "x.bpf"]])
+                                  ["x.json", "--install", "-o", "x.bpf"], ["x.json", "--install", "--kernel", "4.0"]])
 def test_compile_install_takes_a_profile_file_and_nothing_to_write(args):
     r = subprocess.run([TEST_TOOL, "compile", *args], env=base_env(), capture_output=True, text=True)
     assert r.returncode == 2 and "--install" in r.stderr, r

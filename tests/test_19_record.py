@@ -206,6 +206,39 @@ def test_on_docker_s_profile_only_what_it_denies_is_added(shared_dir, user):
     assert [line.split()[2] for line in r.stdout.splitlines()[1:]] == ["errno=22", "errno=14", f"errno={EPERM}"], r
 
 
+def test_append_keeps_a_recorded_rule_edited_since(shared_dir):
+    """Only the rule a recording wrote, as it wrote it, is merged: one its
+    author has since made deny, or check arguments, stays as edited, and
+    the run's own rule goes before it."""
+    recorded, profile = record(shared_dir, [PROBE, "syscall", 250, 0, 0], None, extra=["--base", "builtin"])
+    assert recorded.returncode == 0, recorded
+    profile.write_text(profile.read_text().replace('"action": "SCMP_ACT_ALLOW"', '"action": "SCMP_ACT_ERRNO"', 1))
+    assert "SCMP_ACT_ERRNO(EPERM)" in tool("explain", profile, "keyctl").stdout
+    again, _ = record(shared_dir, [PROBE, "syscall", 249, 0, 0], None, extra=["--append"])
+    assert again.returncode == 0, again
+    doc = json.loads(profile.read_text())
+    assert [(rule["names"], rule["action"]) for rule in doc["syscalls"][:2]] == \
+        [(["request_key"], "SCMP_ACT_ALLOW"), (["keyctl"], "SCMP_ACT_ERRNO")], doc["syscalls"][:2]
+    r = replay(profile, [PROBE, "syscall", 250, 0, 0], None)
+    assert r.stdout.splitlines()[1].split()[2] == f"errno={EPERM}", r
+
+
+def test_the_output_is_written_aside_under_a_name_no_one_can_plant(shared_dir):
+    """The file is written under a new name beside -o's, then renamed: a
+    link planted where the name once was predictable (FILE.PID.tmp) is not
+    followed, and the file it points to stays as it was."""
+    victim = shared_dir / "victim"
+    victim.write_text("secret\n")
+    out = shared_dir / "planted.json"
+    r = as_user([TOOL, "record", "-o", out, "--", "sh", "-c", f'ln -s {victim} "{out}.$PPID.tmp"'], None)
+    assert r.returncode == 0, r
+    assert victim.read_text() == "secret\n"
+    assert not out.is_symlink() and json.loads(out.read_text())["defaultAction"] == "SCMP_ACT_ERRNO"
+    # Nothing of record's is left beside it: only the file, and the link.
+    others = [p for p in shared_dir.glob("planted.json.*")]
+    assert len(others) == 1 and others[0].is_symlink() and others[0].name.endswith(".tmp"), others
+
+
 def test_a_run_that_needs_nothing_more_leaves_the_base_as_it_was(shared_dir):
     recorded, profile = record(shared_dir, ["true"], None, extra=["--base", "builtin"])
     assert recorded.returncode == 0 and profile.read_text() == tool("show", "builtin").stdout

@@ -282,6 +282,9 @@ static int compile_install(const struct as_cli_options *opts, struct as_cli_prof
 		return as_cli_usage_error("%s --install takes neither -o nor --plain", "compile");
 	if (strcmp(opts->profile, "builtin") == 0 || strcmp(opts->profile, "-") == 0)
 		return as_cli_usage_error("%s --install caches a profile file, not %s", "compile", opts->profile);
+	/* Its entry is found by starts on this kernel, under this kernel's key. */
+	if (opts->kernel != NULL)
+		return as_cli_usage_error("%s --install compiles for this kernel, and takes no --kernel", "compile");
 	if (geteuid() != 0) {
 		fprintf(stderr, "autoseccomp: %s: only root writes the system cache\n", opts->profile);
 		return EXIT_FAILURE;
@@ -519,6 +522,12 @@ int as_cli_exec(const struct as_cli_options *opts, struct as_cli_profile *p)
 	struct as_error err;
 	int r;
 
+	/* The command's standard input is its own: a profile read from it
+	 * would leave it an input already consumed. */
+	if (opts->profile != NULL && strcmp(opts->profile, "-") == 0) {
+		as_cli_usage_error("exec reads its profile from a file, not from standard input");
+		return AUTOSECCOMP_EXIT_FAILURE;
+	}
 	if (apply.limit_caps && as_capability_set_parse(opts->caps, &apply.caps, &err) < 0) {
 		as_cli_usage_error("%s", err.message);
 		return AUTOSECCOMP_EXIT_FAILURE;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -201,6 +202,37 @@ static size_t value_end(const struct as_cli_profile *p, unsigned int start)
 	return start;
 }
 
+/* Whether the rule at byte AT of P's profile is one an earlier recording
+ * wrote there, INDENTed, byte for byte: only that one is merged.  A rule
+ * edited since, to deny a call or to check its arguments, is the author's,
+ * and stays as it is, after the new one. */
+static bool recorded_unchanged(const struct as_cli_profile *p, size_t at, const char *indent)
+{
+	const struct as_profile *base = &p->pipeline.profile;
+	const struct as_rule *earlier = &base->rules[0];
+	size_t end = value_end(p, (unsigned int)at), len = 0;
+	char *names[MAX_NR], *written = NULL;
+	unsigned int count = 0;
+	bool same = false;
+	FILE *out;
+
+	if (strncmp(p->source.text + at, RECORDED, strlen(RECORDED)) != 0 || earlier->names.count > MAX_NR)
+		return false;
+	for (; count < earlier->names.count; count++) {
+		struct as_str name = as_profile_string(base, &earlier->names, count);
+		if ((names[count] = strndup(name.ptr, name.len)) == NULL)
+			break;
+	}
+	if (count == earlier->names.count && (out = open_memstream(&written, &len)) != NULL) {
+		write_rule(out, names, count, indent);
+		same = fclose(out) == 0 && len == end - at && memcmp(written, p->source.text + at, len) == 0;
+	}
+	free(written);
+	while (count > 0)
+		free(names[--count]);
+	return same;
+}
+
 /* With a base: its text, with the recorded rule first, where it takes
  * precedence over any rule the base has for the same call (the first of two
  * wins).  A rule an earlier recording wrote there is merged into it. */
@@ -215,7 +247,14 @@ static int write_on_base(FILE *out, const struct as_cli_profile *p, char **names
 		return EXIT_FAILURE;
 	}
 	at = resume = base->rules[0].pos;
-	if (strncmp(text + at, RECORDED, strlen(RECORDED)) == 0) {
+	/* Indented as the base's first rule is. */
+	size_t line = at;
+	char indent[64] = "";
+	while (line > 0 && (text[line - 1] == ' ' || text[line - 1] == '\t'))
+		line--;
+	if (at - line < sizeof(indent) && (line == 0 || text[line - 1] == '\n'))
+		memcpy(indent, text + line, at - line), indent[at - line] = '\0';
+	if (recorded_unchanged(p, at, indent)) {
 		const struct as_rule *earlier = &base->rules[0];
 		for (unsigned int k = 0; k < earlier->names.count && count < capacity; k++) {
 			struct as_str name = as_profile_string(base, &earlier->names, k);
@@ -233,13 +272,6 @@ static int write_on_base(FILE *out, const struct as_cli_profile *p, char **names
 		}
 		names[kept++] = names[k];
 	}
-	/* Indented as the base's first rule is. */
-	size_t line = at;
-	char indent[64] = "";
-	while (line > 0 && (text[line - 1] == ' ' || text[line - 1] == '\t'))
-		line--;
-	if (at - line < sizeof(indent) && (line == 0 || text[line - 1] == '\n'))
-		memcpy(indent, text + line, at - line), indent[at - line] = '\0';
 	fwrite(text, 1, at, out);
 	/* A run that needed nothing beyond the base leaves it as it was. */
 	if (kept > 0)
@@ -254,6 +286,30 @@ static int write_on_base(FILE *out, const struct as_cli_profile *p, char **names
 	return 0;
 }
 
+/* A file of a new name beside PATH, its name in TEMPORARY: made by this
+ * call, never one that was there, which in a directory others may write
+ * could be a link to a file of this user's.  With the mode a file fopen
+ * makes gets. */
+static FILE *fresh_beside(const char *path, char *temporary, size_t size)
+{
+	mode_t mask = umask(0);
+	FILE *out;
+	int fd;
+
+	umask(mask);
+	if ((size_t)snprintf(temporary, size, "%s.XXXXXX", path) >= size)
+		return errno = ENAMETOOLONG, NULL;
+	if ((fd = mkostemp(temporary, O_CLOEXEC)) < 0)
+		return NULL;
+	if (fchmod(fd, 0666 & ~mask) < 0 || (out = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+		close(fd);
+		unlink(temporary);
+		return errno = e, NULL;
+	}
+	return out;
+}
+
 /* Written aside and renamed into place: --append reads the file it writes. */
 static int write_output(const struct as_cli_options *opts, const struct as_cli_profile *p, bool based,
 			const struct recording *rec)
@@ -265,11 +321,8 @@ static int write_output(const struct as_cli_options *opts, const struct as_cli_p
 	FILE *out = stdout;
 	int r = 0;
 
-	if (!to_stdout) {
-		snprintf(temporary, sizeof(temporary), "%s.%d.tmp", opts->output, (int)getpid());
-		if ((out = fopen(temporary, "we")) == NULL)
-			return as_cli_cannot_write(opts->output);
-	}
+	if (!to_stdout && (out = fresh_beside(opts->output, temporary, sizeof(temporary))) == NULL)
+		return as_cli_cannot_write(opts->output);
 	if (based) {
 		r = write_on_base(out, p, names, count, sizeof(names) / sizeof(names[0]));
 	} else {

@@ -54,6 +54,7 @@ static void hash_host(struct as_sha256 *ctx, const char *domain, size_t domain_s
 		      const struct stat *library)
 {
 	const unsigned int versions[] = {SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO};
+	const unsigned int kernel[] = {host->kernel_known, host->kernel_major, host->kernel_minor};
 	/* libseccomp as loaded, not as built against (libseccomp.h). */
 	const int64_t library_status[] = {(int64_t)library->st_dev,	    (int64_t)library->st_ino,
 					  (int64_t)library->st_size,	    (int64_t)library->st_mtim.tv_sec,
@@ -67,6 +68,9 @@ static void hash_host(struct as_sha256 *ctx, const char *domain, size_t domain_s
 	as_sha256_update(ctx, versions, sizeof(versions));
 	as_sha256_update(ctx, library_status, sizeof(library_status));
 	as_sha256_update(ctx, host->kernel_release, sizeof(host->kernel_release));
+	/* The version the rules' minKernel was judged against, which a command
+	 * may set apart from the release. */
+	as_sha256_update(ctx, kernel, sizeof(kernel));
 	as_sha256_update(ctx, &host->native_arch, sizeof(host->native_arch));
 	as_sha256_update(ctx, &host->permitted, sizeof(host->permitted));
 }
