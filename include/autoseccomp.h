@@ -37,13 +37,23 @@ struct autoseccomp_embedded_profile {
  * in (libautoseccomp.a) can define it; a preloaded library does not see it. */
 extern const struct autoseccomp_embedded_profile autoseccomp_embedded_profile;
 
+/* A reference to the library from the program, at file scope: a link then
+ * takes the constructor in, from the archive, or keeps the shared object
+ * where the linker drops what nothing refers to (--as-needed).  Without one,
+ * a program that only embeds a profile would link, and run without it. */
+#define AUTOSECCOMP_LINK_CONSTRUCTOR                                              \
+	__attribute__((used)) static const char *(*const autoseccomp_constructor_link_)(void) = \
+		autoseccomp_version
+
 /* Replace the built-in profile with JSON_LITERAL, a string literal holding a
  * Docker-format profile; FLAGS is 0 or AUTOSECCOMP_EMBED_LOCKED.  Use once, at
- * file scope, in a program linked with libautoseccomp.a. */
+ * file scope, in a program linked with libautoseccomp.a; it links the
+ * constructor in (AUTOSECCOMP_LINK_CONSTRUCTOR). */
 #define AUTOSECCOMP_EMBED_PROFILE(json_literal, embed_flags)                  \
 	const struct autoseccomp_embedded_profile autoseccomp_embedded_profile = { \
 		AUTOSECCOMP_EMBED_ABI, (embed_flags), (json_literal),               \
-		sizeof(json_literal) - 1}
+		sizeof(json_literal) - 1};                                          \
+	AUTOSECCOMP_LINK_CONSTRUCTOR
 
 /**
  * autoseccomp_apply - install a seccomp filter in the calling process

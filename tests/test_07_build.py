@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, SANITIZE, not_sanitized, run
+from conftest import BUILD, EPERM, ROOT, SANITIZE, not_sanitized, run
 
 
 def public_functions():
@@ -94,6 +94,35 @@ def test_a_program_builds_against_the_installation(installed, tmp_path, static):
     subprocess.run(cmd + (["-static"] if static else []), check=True)
     r = run([program, tmp_path / "a"], preload=False)
     assert r.stdout == f"mkdir {tmp_path / 'a'}: Network is down\n", r
+
+
+@not_sanitized
+@pytest.mark.parametrize("link", ["archive", "shared"])
+def test_an_embedded_profile_links_the_constructor_in_by_itself(installed, tmp_path, link):
+    """The profile refers to the library: no --undefined is needed with the
+    archive, and --as-needed keeps the shared object, so a program never
+    carries a profile it does not apply."""
+    program, lib = tmp_path / "locked", installed / "opt/as/lib"
+    libs = [lib / "libautoseccomp.a", "-lseccomp"] if link == "archive" else \
+        ["-Wl,--as-needed", f"-L{lib}", "-lautoseccomp", f"-Wl,-rpath,{lib}"]
+    subprocess.run(["cc", ROOT / "examples" / "embedded-locked.c", "-o", program,
+                    *pkg_config(installed, "--cflags"), *libs], check=True)
+    r = run([program, tmp_path / "a"], preload=False, env={"SECCOMP_PROFILE": "unconfined"})
+    assert r.stdout == f"mkdir {tmp_path / 'a'}: Network is down\n", r
+
+
+@not_sanitized
+def test_pkg_config_keeps_the_shared_object_under_as_needed(installed, tmp_path):
+    """A program that calls nothing of the library's links it for its
+    constructor alone: pkg-config's flags keep it where --as-needed would drop it."""
+    source, program = tmp_path / "plain.c", tmp_path / "plain"
+    source.write_text("#include <errno.h>\n#include <stdio.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n"
+                      "int main(void) { long r = syscall(SYS_keyctl, 0, -3, 0, 0, 0);\n"
+                      "  printf(\"%ld %d\\n\", r, r < 0 ? errno : 0); return 0; }\n")
+    subprocess.run(["cc", source, "-o", program, "-Wl,--as-needed", *pkg_config(installed, "--libs"),
+                    f"-Wl,-rpath,{installed / 'opt/as/lib'}"], check=True)
+    r = run([program], preload=False)
+    assert r.stdout == f"-1 {EPERM}\n", r
 
 
 @not_sanitized

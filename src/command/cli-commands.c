@@ -402,7 +402,8 @@ static void write_embedding(FILE *out, const struct as_cli_options *opts, const 
 	for (size_t i = 0; i < source->len; i++)
 		fprintf(out, "%s0x%02x,", i % 12 == 0 ? "\n\t" : " ", bytes[i]);
 	fprintf(out, "\n};\n\nconst struct autoseccomp_embedded_profile autoseccomp_embedded_profile = {\n"
-		     "\tAUTOSECCOMP_EMBED_ABI, %s, (const char *)profile, sizeof(profile)};\n",
+		     "\tAUTOSECCOMP_EMBED_ABI, %s, (const char *)profile, sizeof(profile)};\n"
+		     "AUTOSECCOMP_LINK_CONSTRUCTOR;\n",
 		opts->locked ? "AUTOSECCOMP_EMBED_LOCKED" : "0");
 }
 
