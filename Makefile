@@ -52,7 +52,8 @@ TOOL    := $(BUILD)/autoseccomp
 AGENT   := $(BUILD)/examples/seccomp-agent
 EXAMPLES := $(BUILD)/examples/show-denied $(BUILD)/examples/embedded $(BUILD)/examples/embedded-locked
 TEST_PROGRAMS := $(BUILD)/tests/probe $(BUILD)/tests/probe-linked $(BUILD)/tests/libearly-thread.so \
-                 $(BUILD)/tests/probe-api $(BUILD)/tests/filter-check $(BUILD)/tests/get-filter \
+                 $(BUILD)/tests/probe-api $(BUILD)/tests/fork-during-apply $(BUILD)/tests/filter-check \
+                 $(BUILD)/tests/get-filter \
                  $(BUILD)/tests/sha256sum $(BUILD)/tests/sha256sum-portable $(BUILD)/tests/libmalloc-count.so \
                  $(BUILD)/tests/libautoseccomp-test-cachedir.so $(BUILD)/tests/autoseccomp-test-cachedir \
                  $(BUILD)/tests/libautoseccomp-test-libcopy.so \
@@ -149,6 +150,10 @@ $(BUILD)/tests/probe-static: tests/probe.c $(BUILD)/libautoseccomp.a
 
 $(BUILD)/tests/probe-api: tests/probe-api.c $(BUILD)/libautoseccomp.so
 	$(CC) $(ALL_CFLAGS) $< -o $@ -L$(BUILD) -l:libautoseccomp.so -Wl,-rpath,$(abspath $(BUILD))
+
+$(BUILD)/tests/fork-during-apply: tests/fork-during-apply.c $(BUILD)/libautoseccomp.so
+	$(CC) $(ALL_CFLAGS) $< -o $@ -lpthread -L$(BUILD) -l:libautoseccomp.so \
+		-Wl,-rpath,$(abspath $(BUILD))
 
 # The library with a system cache the tests may change and remove: the
 # build's own, not the machine's.

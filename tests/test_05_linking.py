@@ -116,6 +116,15 @@ def test_public_api_unconfined_and_missing_file(tmp_path):
                                "No such file or directory"), r
 
 
+def test_a_child_forked_while_a_thread_applies_can_apply_its_own(write_profile):
+    """A thread is inside autoseccomp_apply when another forks: the child has
+    no such thread, and its own call installs its filter, where it was told
+    -EBUSY at every try and ran unconfined."""
+    r = run([BUILD / "tests" / "fork-during-apply", write_profile({"defaultAction": "SCMP_ACT_ALLOW"})],
+            preload=False, profile="unconfined", env={"AUTOSECCOMP_CACHE": "off"}, timeout=30)
+    assert r.returncode == 0 and r.stdout == f"child apply=0 keyctl={EPERM}\n", r
+
+
 def test_linking_the_shared_library_runs_the_constructor(write_profile, tmp_path):
     r = run([BUILD / "tests" / "probe-api", "unconfined", tmp_path / "a"], preload=False,
             profile=write_profile(DENY_MKDIR))

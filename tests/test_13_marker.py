@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import BUILD, EPERM, LIB, PROBE, SIGSYS, probe, run
+from conftest import BUILD, EPERM, LIB, PROBE, SIGSYS, needs_root, probe, run
 
 DENY_MKDIR = {"defaultAction": "SCMP_ACT_ALLOW",
               "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
@@ -59,11 +59,17 @@ os.execve(sys.argv[2], sys.argv[2:], os.environ)
 """
 
 
-def under_foreign_filter(kind, argv, env):
+def under_foreign_filter(kind, argv, env, launcher=()):
     """ARGV under a foreign filter of KIND, with ENV: the launcher itself runs
-    without them."""
+    without them, after LAUNCHER."""
     assignments = [f"{k}={v}" for k, v in env.items()]
-    return run([sys.executable, "-c", FOREIGN_FILTER, kind, "/usr/bin/env", *assignments, *argv], preload=False)
+    return run([*launcher, sys.executable, "-c", FOREIGN_FILTER, kind, "/usr/bin/env", *assignments, *argv],
+               preload=False)
+
+
+# A thousand supplementary groups: the process's status is then longer than
+# a page, with Seccomp_filters after the long Groups line.
+MANY_GROUPS = ["setpriv", "--groups", ",".join(str(g) for g in range(100000, 101000))]
 
 
 def test_a_forged_marker_under_a_weaker_profile_does_not_skip_the_builtin(write_profile):
@@ -209,9 +215,10 @@ def test_an_absolute_or_builtin_profile_is_left_as_it_is(write_profile):
     assert run(["printenv", "SECCOMP_PROFILE"], profile="builtin").stdout == "builtin\n"
 
 
+@pytest.mark.parametrize("groups", [False, pytest.param(True, marks=needs_root)], ids=["", "many-groups"])
 @pytest.mark.parametrize("faker", ["fake-seccomp", "fake-seccomp-and-prctl"])
 @pytest.mark.parametrize("how", ["preloaded", "locked", "api"])
-def test_an_install_a_filter_in_force_only_pretends_fails(tmp_path, faker, how):
+def test_an_install_a_filter_in_force_only_pretends_fails(tmp_path, faker, how, groups):
     """A filter in force that answers seccomp(2) itself, with success: the
     kernel installs nothing, and says nothing.  With prctl as well,
     PR_GET_SECCOMP says no filter is in force.  (Docker's format can write
@@ -225,7 +232,7 @@ def test_an_install_a_filter_in_force_only_pretends_fails(tmp_path, faker, how):
         argv = [BUILD / "examples" / "embedded-locked", tmp_path / "d"]
     else:
         argv = [BUILD / "tests" / "probe-api", "builtin", tmp_path / "d"]
-    r = under_foreign_filter(faker, argv, env)
+    r = under_foreign_filter(faker, argv, env, launcher=MANY_GROUPS if groups else ())
     message = "cannot install the filter: the kernel does not have it, though seccomp(2) said so (a filter in " \
               "force answers that call itself)"
     assert message in r.stdout + r.stderr, r

@@ -1,5 +1,6 @@
 /* The public API: the only definitions the library exports. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "apply.h"
@@ -29,13 +30,24 @@ static int filter_code(int r)
 	}
 }
 
+/* A child forked while another thread of the program applied a filter
+ * has no such thread, and would be told -EBUSY at every call.  Registered
+ * by the first call: the constructor's start, before main, needs none. */
+static void watch_forks(void)
+{
+	pthread_atfork(NULL, NULL, as_apply_forked);
+}
+
 AUTOSECCOMP_API int autoseccomp_apply(const char *profile, char *errbuf, size_t errlen)
 {
+	static pthread_once_t forks_watched = PTHREAD_ONCE_INIT;
 	struct as_builtin builtin;
 	struct as_apply_options options = {.spec = profile, .builtin = &builtin, .trust_marker = true};
 	struct as_error err;
-	int r = as_builtin_profile(&builtin, NULL, &err);
+	int r;
 
+	pthread_once(&forks_watched, watch_forks);
+	r = as_builtin_profile(&builtin, NULL, &err);
 	if (r == 0)
 		r = as_apply(&options, &err);
 	/* The filter is in force and its listener still open: with it, the

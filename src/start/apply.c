@@ -309,6 +309,11 @@ int as_apply(const struct as_apply_options *options, struct as_error *err)
 	return r;
 }
 
+void as_apply_forked(void)
+{
+	atomic_flag_clear(&busy);
+}
+
 /* write(2), not stdio: the host's streams are not ours to flush. */
 static void write_stderr(const char *line)
 {

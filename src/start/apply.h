@@ -39,6 +39,10 @@ struct as_apply_options {
  * ERR located in the profile; nothing has been installed. */
 int as_apply(const struct as_apply_options *options, struct as_error *err);
 
+/* In a child just forked: no thread of its own is applying, whatever thread
+ * of its parent was; for a pthread_atfork child handler. */
+void as_apply_forked(void);
+
 /* Report ERR on standard error, in one line, and end the process with
  * AUTOSECCOMP_EXIT_FAILURE before the program can run unconfined. */
 _Noreturn void as_fail(const struct as_error *err);

@@ -65,29 +65,54 @@ static long install_filter(const struct as_program *program, unsigned long flags
 	return r;
 }
 
+/* The count on the line "Seccomp_filters:\t" in what FD reads, read whole
+ * a buffer at a time: a status may be longer than any buffer, as the line
+ * of a process with thousands of supplementary groups is.  -1 where no
+ * line has it (a kernel before 5.9). */
+static long filters_field(int fd, char *buf, size_t size)
+{
+	static const char field[] = "Seccomp_filters:\t";
+	size_t held = 0;
+	bool in_long_line = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf + held, size - held)) > 0 || (n < 0 && errno == EINTR)) {
+		char *line = buf, *end = buf + held + (n > 0 ? n : 0), *newline;
+		uint64_t count;
+
+		while ((newline = memchr(line, '\n', (size_t)(end - line))) != NULL) {
+			if (!in_long_line && (size_t)(newline - line) > sizeof(field) - 1 &&
+			    memcmp(line, field, sizeof(field) - 1) == 0)
+				return as_parse_decimal(line + sizeof(field) - 1,
+							(size_t)(newline - line) - (sizeof(field) - 1), LONG_MAX,
+							&count) < 0
+					       ? -1
+					       : (long)count;
+			in_long_line = false;
+			line = newline + 1;
+		}
+		held = (size_t)(end - line);
+		/* A line longer than the buffer is not the one sought: the
+		 * rest of it is passed over. */
+		if (held == size) {
+			in_long_line = true;
+			held = 0;
+		}
+		memmove(buf, line, held);
+	}
+	return -1;
+}
+
 /* Not inlined: its buffer would push every start's install onto a page of
  * stack it does not otherwise touch. */
 __attribute__((noinline)) long as_filters_in_force(void)
 {
-	static const char field[] = "\nSeccomp_filters:\t";
 	/* The thread's own: the process's is its main thread's, which another
 	 * thread's filters, or a main thread gone, would leave behind. */
 	_cleanup_close_ int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
 	char buf[4096];
-	const char *value;
-	uint64_t count;
-	ssize_t n;
 
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((value = strstr(buf, field)) == NULL)
-		return -1;
-	value += sizeof(field) - 1;
-	/* The whole line: a status cut short by the buffer has no newline after it. */
-	if (strchr(value, '\n') == NULL || as_parse_decimal(value, strcspn(value, "\n"), LONG_MAX, &count) < 0)
-		return -1;
-	return (long)count;
+	return fd < 0 ? -1 : filters_field(fd, buf, sizeof(buf));
 }
 
 /* Whether the kernel has the program seccomp(2) said it installed.  Where
