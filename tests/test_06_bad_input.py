@@ -144,6 +144,8 @@ CASES = [
     ("too-many-tokens", '{%s, "x": [%s]}' % (ALLOW, ",".join(["1"] * 20000)), None,
      'profile is too large (more than 16384 JSON tokens)'),
     ("whitespace-only", "  \n ", 0, 'profile is empty'),
+    ("archmap-65-entries", '{%s, "archMap": [%s]}' % (ALLOW, ",".join(["{}"] * 65)), '[{}',
+     'profile has too many elements: at most 64 of this kind'),
 ]
 
 

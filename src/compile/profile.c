@@ -214,6 +214,17 @@ static unsigned int grown_capacity(unsigned int capacity, unsigned int n)
 	return capacity;
 }
 
+/* A list stored again where a repeated key makes it longer leaves its
+ * earlier copy in the table, which counts towards LIMIT too: Go's decoder
+ * may bring those elements back, as a later key makes the list longer still. */
+static int too_many(struct parser *p, unsigned int tok, unsigned int limit)
+{
+	return as_error_set(p->err, -E2BIG, token_pos(p, tok),
+			    "profile has too many elements: at most %u of this kind (a list that a repeated key "
+			    "made longer counts again)",
+			    limit);
+}
+
 /* Makes room for N elements of SIZE bytes in SLICE, a slice of TABLE whose
  * first USED of LIMIT elements are taken; the elements it adds are zero. */
 static int place_slice(struct parser *p, unsigned int tok, struct slice s, unsigned int n, void *table,
@@ -232,13 +243,13 @@ static int place_slice(struct parser *p, unsigned int tok, struct slice s, unsig
 	}
 	if (*s.first + *s.stored != *used || *s.stored == 0) {
 		if (limit - *used < *s.stored)
-			return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile has too many elements");
+			return too_many(p, tok, limit);
 		memmove(base + (size_t)*used * size, base + (size_t)*s.first * size, (size_t)*s.stored * size);
 		*s.first = *used;
 		*used += *s.stored;
 	}
 	if (limit - *used < n - *s.stored)
-		return as_error_set(p->err, -E2BIG, token_pos(p, tok), "profile has too many elements");
+		return too_many(p, tok, limit);
 	memset(base + (size_t)*used * size, 0, (size_t)(n - *s.stored) * size);
 	*used += n - *s.stored;
 	*s.stored = n;
